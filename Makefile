@@ -1,0 +1,28 @@
+# The two commands of the README. Each creates .venv and installs what it
+# needs on first use (and again whenever setup.cfg changes).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: run test lint clean
+
+$(STAMP): setup.cfg pyproject.toml
+	@echo "[make] creating $(VENV) and installing keras-attention[dev] (first run: ~2 min, ~2.7 GB)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --progress-bar off -e ".[dev]"
+	@touch $(STAMP)
+
+# Main job: train the default model on the embedded data set and export it.
+run: $(STAMP)
+	$(PY) examples/translate_dates.py
+
+# The whole test suite (what .ci/run runs).
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check keras_attention tests examples bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

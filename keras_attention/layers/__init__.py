@@ -1,0 +1,25 @@
+"""Attention layers, the attention decoder cell and the decoder loop."""
+
+from keras_attention.layers.attention_decoder import AttentionDecoder
+from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
+from keras_attention.layers.attention_utils import (
+    hard_straight_through,
+    hardmax,
+    masked_softmax,
+    sparsemax,
+)
+from keras_attention.layers.bahdanau_attention import BahdanauAttention
+from keras_attention.layers.luong_attention import LuongAttention
+from keras_attention.layers.maxout import Maxout
+
+__all__ = [
+    "AttentionDecoder",
+    "AttentionDecoderCell",
+    "BahdanauAttention",
+    "LuongAttention",
+    "Maxout",
+    "hard_straight_through",
+    "hardmax",
+    "masked_softmax",
+    "sparsemax",
+]

@@ -1,0 +1,187 @@
+"""Masked normalisers and small helpers shared by the attention layers.
+
+Every normaliser here maps scores `(..., S)` and an optional boolean mask
+`(..., S)` to weights `(..., S)` such that
+
+- masked positions get exactly 0,
+- each row with at least one unmasked position sums to 1 (up to rounding),
+- a row whose positions are all masked is all zeros, never NaN.
+
+Scores are normalised in float32 whatever the compute dtype, and the result
+is cast back. This keeps mixed precision safe: the "large negative" constant
+used for masked positions never meets float16 (where -1e9 is -inf), and
+sparsemax's cumulative sums cannot overflow.
+"""
+
+import keras
+from keras import ops
+
+PROBABILITY_FNS = ("softmax", "sparsemax", "hardmax", "hard_straight_through")
+
+# Masked positions are replaced (never added to) by this value before the
+# normaliser runs in float32, so exp() of it is exactly 0.
+_NEG = -1e9
+
+
+def validate_probability_fn(probability_fn):
+    if probability_fn not in PROBABILITY_FNS:
+        raise ValueError(
+            "`probability_fn` must be one of "
+            f"{', '.join(repr(p) for p in PROBABILITY_FNS)}. "
+            f"Received: probability_fn={probability_fn!r}"
+        )
+    return probability_fn
+
+
+def _prepare(scores, mask):
+    scores = ops.cast(scores, "float32")
+    if mask is None:
+        return scores, None
+    mask = ops.cast(mask, "bool")
+    return ops.where(mask, scores, _NEG), mask
+
+
+def _finish(weights, mask, dtype):
+    if mask is not None:
+        weights = ops.where(mask, weights, 0.0)
+    return ops.cast(weights, dtype)
+
+
+def masked_softmax(scores, mask=None, dtype=None):
+    """Softmax over the last axis with padded positions excluded.
+
+    Args:
+        scores: float tensor `(..., S)`.
+        mask: optional boolean tensor broadcastable to `scores`; `True` marks
+            positions that may receive weight.
+        dtype: dtype of the result (default: the dtype of `scores`).
+
+    Returns:
+        Weights with the same shape as `scores`.
+    """
+    dtype = dtype or scores.dtype
+    scores, mask = _prepare(scores, mask)
+    return _finish(ops.softmax(scores, axis=-1), mask, dtype)
+
+
+def sparsemax(scores, mask=None, dtype=None):
+    """Sparsemax (Martins & Astudillo, 2016) over the last axis, masked.
+
+    The Euclidean projection of the scores onto the probability simplex:
+    `p = max(z - tau, 0)` with `tau` chosen so that `sum(p) == 1`. Unlike
+    softmax it can give exact zeros.
+
+    Reference:
+        - [Martins & Astudillo, 2016](https://arxiv.org/abs/1602.02068)
+    """
+    dtype = dtype or scores.dtype
+    z, mask = _prepare(scores, mask)
+    # Sorting in descending order: top_k with k = S lowers to a builtin
+    # TFLite op (TOPK_V2), unlike a general sort.
+    size = ops.shape(z)[-1]
+    z_sorted, _ = ops.top_k(z, k=size, sorted=True)
+    k = ops.cast(ops.arange(1, size + 1), "float32")
+    cumsum = ops.cumsum(z_sorted, axis=-1)
+    support = ops.cast(1.0 + k * z_sorted > cumsum, "float32")
+    k_z = ops.sum(support, axis=-1, keepdims=True)
+    # cumsum at index k_z - 1, without a gather: sum of the supported entries.
+    tau = (ops.sum(support * z_sorted, axis=-1, keepdims=True) - 1.0) / k_z
+    weights = ops.maximum(z - tau, 0.0)
+    return _finish(weights, mask, dtype)
+
+
+def _argmax_one_hot(scores):
+    # ops.argmax on floats emits tf.BitwiseAnd (a Flex op) under TF; top_k
+    # lowers to a TFLite builtin. Ties go to the first position either way.
+    size = ops.shape(scores)[-1]
+    index = ops.top_k(scores, k=1)[1][..., 0]
+    return ops.one_hot(index, size, dtype="float32")
+
+
+def hardmax(scores, mask=None, dtype=None):
+    """One-hot of the arg-max over unmasked positions ("hard attention").
+
+    Not differentiable with respect to the scores: use it at inference, or
+    train with `hard_straight_through`.
+    """
+    dtype = dtype or scores.dtype
+    z, mask = _prepare(scores, mask)
+    return _finish(_argmax_one_hot(z), mask, dtype)
+
+
+def hard_straight_through(
+    scores, mask=None, dtype=None, training=False, temperature=1.0, seed=None
+):
+    """Straight-through Gumbel-softmax: one-hot forward, soft gradient.
+
+    In training, Gumbel noise is added to the scores and the forward value is
+    the one-hot of the arg-max of `softmax((scores + g) / temperature)`,
+    while the gradient is that of the soft sample (Jang et al., 2017). At
+    inference (`training=False`) there is no noise: the result equals
+    `hardmax`.
+
+    Args:
+        seed: a `keras.random.SeedGenerator` (or int) used for the noise.
+    """
+    dtype = dtype or scores.dtype
+    z, mask = _prepare(scores, mask)
+    if training:
+        u = keras.random.uniform(ops.shape(z), minval=1e-6, maxval=1.0, seed=seed)
+        gumbel = -ops.log(-ops.log(u))
+        soft = ops.softmax((z + gumbel) / temperature, axis=-1)
+        hard = _argmax_one_hot(soft)
+        weights = hard + soft - ops.stop_gradient(soft)
+    else:
+        weights = _argmax_one_hot(z)
+    return _finish(weights, mask, dtype)
+
+
+def normalize_scores(
+    scores,
+    mask=None,
+    probability_fn="softmax",
+    training=False,
+    seed=None,
+    dtype=None,
+):
+    """Applies the named normaliser (see `PROBABILITY_FNS`)."""
+    if probability_fn == "softmax":
+        return masked_softmax(scores, mask, dtype)
+    if probability_fn == "sparsemax":
+        return sparsemax(scores, mask, dtype)
+    if probability_fn == "hardmax":
+        return hardmax(scores, mask, dtype)
+    if probability_fn == "hard_straight_through":
+        return hard_straight_through(
+            scores, mask, dtype, training=training, seed=seed
+        )
+    validate_probability_fn(probability_fn)
+
+
+def validate_positive_int(name, value, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(
+            f"`{name}` must be a positive integer. Received: {name}={value!r}"
+        )
+    return value
+
+
+def validate_rate(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+        0.0 <= value < 1.0
+    ):
+        raise ValueError(
+            f"`{name}` must be a float in [0, 1). Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+def validate_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(
+            f"`{name}` must be one of {', '.join(repr(c) for c in choices)}. "
+            f"Received: {name}={value!r}"
+        )
+    return value

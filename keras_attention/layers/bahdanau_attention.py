@@ -1,0 +1,153 @@
+"""Additive (Bahdanau) attention."""
+
+import math
+
+import keras
+from keras import ops
+
+from keras_attention.layers import attention_utils
+from keras_attention.layers.base_attention import BaseAttention
+
+
+@keras.saving.register_keras_serializable(package="keras_attention")
+class BahdanauAttention(BaseAttention):
+    """Additive attention: `e_j = vᵀ tanh(W_q q + W_k k_j + b)`.
+
+    The score of Bahdanau et al. (2015). Keys are projected once per memory
+    (`precompute_keys`), so a decoder pays only for `W_q q` at each step. With
+    `normalize=True` the score vector is weight-normalised,
+    `v = g · v / ‖v‖` with a learned scalar `g` (Salimans & Kingma, 2016),
+    as in `tfa.seq2seq.BahdanauAttention(normalize=True)`.
+
+    Args:
+        units: positive integer, size of the hidden layer of the score.
+        use_bias: whether to add a bias `b` inside the tanh.
+        normalize: whether to weight-normalise `v`.
+        dropout: float in [0, 1), dropout rate on the attention weights.
+        seed: integer seed for dropout and Gumbel noise.
+        probability_fn: `"softmax"` (soft attention, default), `"sparsemax"`,
+            `"hardmax"` (one-hot arg-max; inference only, no gradient to the
+            scores) or `"hard_straight_through"` (Gumbel-softmax, one-hot
+            forward pass, soft gradient).
+        kernel_initializer, bias_initializer: initializers of `W_q`, `W_k`,
+            `v` and of `b`.
+        kernel_regularizer, bias_regularizer: optional regularizers.
+        **kwargs: base `Layer` arguments (`name`, `dtype`, ...).
+
+    Call arguments:
+        query: `(B, query_dim)` for one decoder step or `(B, Tq, query_dim)`.
+        value: memory `(B, S, value_dim)`.
+        key: optional `(B, S, key_dim)`; defaults to `value`.
+        query_mask: optional boolean `(B, Tq)`; masked rows get zero context.
+        value_mask: optional boolean `(B, S)`; `False` marks padding, which gets
+            exactly zero weight. Filled from Keras masking when `value` comes
+            from e.g. `Embedding(mask_zero=True)`.
+        return_attention_scores: also return the attention weights.
+        training: Python boolean (dropout, Gumbel noise).
+
+    Returns:
+        The context `(B, [Tq,] value_dim)`, and with
+        `return_attention_scores=True` also the weights `(B, [Tq,] S)`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> layer = BahdanauAttention(units=8)
+    >>> query = np.ones((2, 3, 4), "float32")
+    >>> value = np.ones((2, 5, 6), "float32")
+    >>> context, weights = layer(query, value, return_attention_scores=True)
+    >>> tuple(context.shape), tuple(weights.shape)
+    ((2, 3, 6), (2, 3, 5))
+
+    Reference:
+        - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)
+    """
+
+    def __init__(
+        self,
+        units,
+        use_bias=True,
+        normalize=False,
+        dropout=0.0,
+        seed=None,
+        probability_fn="softmax",
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        **kwargs,
+    ):
+        super().__init__(
+            dropout=dropout, seed=seed, probability_fn=probability_fn, **kwargs
+        )
+        self.units = attention_utils.validate_positive_int("units", units)
+        self.use_bias = bool(use_bias)
+        self.normalize = bool(normalize)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+
+    def _build_scores(self, query_dim, key_dim, memory_length):
+        kw = dict(
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer
+        )
+        self.query_kernel = self.add_weight(
+            name="query_kernel", shape=(query_dim, self.units), **kw
+        )
+        self.key_kernel = self.add_weight(
+            name="key_kernel", shape=(key_dim, self.units), **kw
+        )
+        self.score_vector = self.add_weight(
+            name="score_vector", shape=(self.units,), **kw
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+            )
+        else:
+            self.bias = None
+        if self.normalize:
+            self.score_scale = self.add_weight(
+                name="score_scale",
+                shape=(),
+                initializer=keras.initializers.Constant(math.sqrt(1.0 / self.units)),
+            )
+
+    def _project_keys(self, key):
+        return ops.matmul(key, self._w(self.key_kernel))
+
+    def _score_vector(self):
+        v = self._w(self.score_vector)
+        if self.normalize:
+            v = self._w(self.score_scale) * v / ops.sqrt(ops.sum(ops.square(v)))
+        return v
+
+    def _scores(self, query, keys):
+        q = ops.matmul(query, self._w(self.query_kernel))  # (B, Tq, units)
+        hidden = ops.expand_dims(q, 2) + ops.expand_dims(keys, 1)  # (B,Tq,S,u)
+        if self.bias is not None:
+            hidden = hidden + self._w(self.bias)
+        return ops.sum(ops.tanh(hidden) * self._score_vector(), axis=-1)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "units": self.units,
+                "use_bias": self.use_bias,
+                "normalize": self.normalize,
+                "kernel_initializer": keras.initializers.serialize(
+                    self.kernel_initializer
+                ),
+                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": keras.regularizers.serialize(
+                    self.kernel_regularizer
+                ),
+                "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+            }
+        )
+        return config
