@@ -1,0 +1,121 @@
+"""Attention heat maps and other figures, rendered with matplotlib (Agg).
+
+matplotlib is imported lazily (it is in the `eval` / `tensorboard` extras).
+Every writer goes through `save_figure`, which writes to a temporary name in
+the same folder and renames it, so an interrupted run never leaves a
+half-written PNG.
+"""
+
+import io
+import os
+import tempfile
+
+import numpy as np
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError as e:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "Plotting needs matplotlib: pip install 'keras-attention[eval]'"
+        ) from e
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def atomic_write_bytes(path, data):
+    """Writes `data` to `path` via a temporary file and a rename."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def figure_to_png(fig, dpi=100):
+    """PNG bytes of a matplotlib figure (the figure is closed)."""
+    plt = _pyplot()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def save_figure(fig, path, dpi=100):
+    """Saves a figure as PNG atomically and closes it; returns the path."""
+    return atomic_write_bytes(path, figure_to_png(fig, dpi=dpi))
+
+
+def attention_figure(
+    weights,
+    x_labels=None,
+    y_labels=None,
+    title=None,
+    x_title="source",
+    y_title="target",
+    size=(6.4, 4.8),
+    cmap="viridis",
+):
+    """A heat map of an attention matrix, rows = queries, columns = memory.
+
+    Args:
+        weights: array `(rows, columns)`; values are shown as they are, on a
+            colour scale fixed to [0, max(1, weights.max())] so that images
+            from different epochs are comparable.
+        x_labels, y_labels: optional tick labels (e.g. source / target
+            tokens); their lengths must match the matrix.
+        title, x_title, y_title: text.
+        size: figure size in inches (deterministic image size:
+            `size * dpi` pixels).
+
+    Returns:
+        A matplotlib figure (close it, or pass it to `save_figure`).
+    """
+    plt = _pyplot()
+    weights = np.asarray(weights, dtype="float32")
+    if weights.ndim != 2:
+        raise ValueError(
+            "`weights` must be a 2-D matrix (rows, columns). "
+            f"Received: weights.shape={weights.shape}"
+        )
+    for name, labels, n in (
+        ("x_labels", x_labels, weights.shape[1]),
+        ("y_labels", y_labels, weights.shape[0]),
+    ):
+        if labels is not None and len(labels) != n:
+            raise ValueError(
+                f"`{name}` must have one label per {'column' if name[0] == 'x' else 'row'} "
+                f"({n}). Received: {len(labels)} labels"
+            )
+    fig, ax = plt.subplots(figsize=size)
+    vmax = max(1.0, float(np.nanmax(weights))) if weights.size else 1.0
+    image = ax.imshow(weights, cmap=cmap, aspect="auto", vmin=0.0, vmax=vmax)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    if x_labels is not None:
+        ax.set_xticks(range(len(x_labels)))
+        ax.set_xticklabels([str(t) for t in x_labels], rotation=90, fontsize=8)
+    if y_labels is not None:
+        ax.set_yticks(range(len(y_labels)))
+        ax.set_yticklabels([str(t) for t in y_labels], fontsize=8)
+    ax.set_xlabel(x_title)
+    ax.set_ylabel(y_title)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_attention(weights, path, **kwargs):
+    """Renders `attention_figure(weights, **kwargs)` to a PNG file."""
+    return save_figure(attention_figure(weights, **kwargs), path)
