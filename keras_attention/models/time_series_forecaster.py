@@ -1,0 +1,393 @@
+"""Attention encoder–decoder for multivariate time-series forecasting."""
+
+import keras
+from keras import ops
+
+from keras_attention.layers import loops
+from keras_attention.layers.attention_decoder import AttentionDecoder
+from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
+from keras_attention.layers.attention_utils import (
+    validate_choice,
+    validate_positive_int,
+    validate_rate,
+)
+from keras_attention.layers.bahdanau_attention import BahdanauAttention
+from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
+from keras_attention.layers.luong_attention import SCORE_MODES, LuongAttention
+
+ENCODERS = ("lstm", "gru", "bilstm", "bigru", "simple")
+DECODERS = ("lstm", "gru")
+ATTENTIONS = ("bahdanau", "luong", "none")
+PROTOCOLS = ("nowcast", "forecast")
+
+_RNN_LAYERS = {
+    "lstm": keras.layers.LSTM,
+    "gru": keras.layers.GRU,
+    "simple": keras.layers.SimpleRNN,
+}
+_CELLS = {
+    "lstm": keras.layers.LSTMCell,
+    "gru": keras.layers.GRUCell,
+    "simple": keras.layers.SimpleRNNCell,
+}
+
+
+@keras.saving.register_keras_serializable(package="keras_attention")
+class TimeSeriesForecaster(keras.Model):
+    """Attention encoder–decoder that forecasts a target from driving series.
+
+    The structure of DA-RNN (Qin et al., 2017), with the seed's choice of
+    encoders:
+
+    1. **Encoder** over the driving series window `(B, T, n)`: an LSTM,
+       GRU, simple RNN or a bidirectional LSTM/GRU (states of both
+       directions concatenated). With `input_attention=True` it is DA-RNN's
+       input-attention encoder (`InputAttentionEncoder`): at each step an
+       additive attention over the `n` series re-weights the input.
+    2. **Decoder**: an `AttentionDecoderCell` (the library's single decoder
+       step) reads the past target values one per step, with *temporal*
+       attention over the encoder states (`"bahdanau"`: additive score,
+       queried by the previous decoder state; `"luong"`: multiplicative
+       score, queried by the current state; `"none"`: the encoder's final
+       state is the context at every step). Its initial state is a `tanh`
+       projection of the encoder's final state.
+    3. **Output**: `ŷ_τ = w · a + b` from the step output
+       `a = tanh(W_c [c; s])` after the last past target. For `horizon > 1`
+       the decoder keeps stepping, fed with its own previous prediction
+       (in training too), each step with its own temporal attention.
+
+    The `protocol` fixes what the inputs hold (see
+    `keras_attention.data.timeseries`): with `"nowcast"` (DA-RNN) the
+    driving window ends at the first target time and `past_target` has
+    `window - 1` values; with `"forecast"` both end just before it and
+    `past_target` has `window` values.
+
+    Args:
+        window: look-back `T`, the number of driving-series steps.
+        num_features: number of driving series `n`.
+        horizon: number of target steps to predict (1 = one step).
+        units: RNN units of the encoder (per direction) and of the decoder.
+        encoder: `"lstm"`, `"gru"`, `"bilstm"`, `"bigru"` or `"simple"`.
+        decoder: `"lstm"` or `"gru"`.
+        attention: temporal attention, `"bahdanau"`, `"luong"` or `"none"`.
+        attention_units: hidden size of the additive scores (Bahdanau, input
+            attention, Luong `"concat"`); default `units`.
+        score_mode: Luong score (`"dot"`, `"scaled_dot"`, `"general"`,
+            `"concat"`, `"location"`); only with `attention="luong"`
+            (default `"general"`).
+        input_attention: use DA-RNN's input attention in the encoder
+            (unidirectional encoders only).
+        protocol: `"nowcast"` or `"forecast"`, see above.
+        residual: predict the change from the last known target value
+            (a skip connection from the naive forecast) instead of the
+            value itself.
+        dropout: dropout rate on the encoder states and the decoder outputs.
+        **kwargs: base `Model` arguments (`name`, `dtype`, ...).
+
+    Call arguments:
+        inputs: dict with `"drivers"` `(B, T, n)` and `"past_target"`
+            `(B, T_p, 1)` (`T_p = T - 1` for "nowcast", `T` for
+            "forecast"), or the tuple `(drivers, past_target)`.
+        training: Python boolean.
+        return_attention_scores: also return the attention weights.
+
+    Returns:
+        The forecast `(B, horizon)` (on the scale of the inputs). With
+        `return_attention_scores=True`, `(forecast, scores)` where `scores`
+        holds `"temporal"` `(B, horizon, T)` (unless `attention="none"`)
+        and `"input"` `(B, T, n)` (with `input_attention=True`).
+
+    Example:
+
+    >>> import numpy as np
+    >>> model = TimeSeriesForecaster(window=10, num_features=3, units=8)
+    >>> x = {"drivers": np.zeros((2, 10, 3), "float32"),
+    ...      "past_target": np.zeros((2, 9, 1), "float32")}
+    >>> forecast, scores = model(x, return_attention_scores=True)
+    >>> tuple(forecast.shape), tuple(scores["temporal"].shape)
+    ((2, 1), (2, 1, 10))
+
+    Reference:
+        - [Qin et al., 2017](https://arxiv.org/abs/1704.02971) (DA-RNN)
+        - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)
+    """
+
+    def __init__(
+        self,
+        window,
+        num_features,
+        horizon=1,
+        units=64,
+        encoder="lstm",
+        decoder="lstm",
+        attention="bahdanau",
+        attention_units=None,
+        score_mode=None,
+        input_attention=False,
+        protocol="nowcast",
+        residual=False,
+        dropout=0.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.window = validate_positive_int("window", window)
+        self.num_features = validate_positive_int("num_features", num_features)
+        self.horizon = validate_positive_int("horizon", horizon)
+        self.units = validate_positive_int("units", units)
+        self.encoder_type = validate_choice("encoder", encoder, ENCODERS)
+        self.decoder_type = validate_choice("decoder", decoder, DECODERS)
+        self.attention_type = validate_choice("attention", attention, ATTENTIONS)
+        self.attention_units = validate_positive_int(
+            "attention_units", attention_units, allow_none=True
+        )
+        if score_mode is not None:
+            if attention != "luong":
+                raise ValueError(
+                    "`score_mode` applies only to attention='luong'. Received: "
+                    f"score_mode={score_mode!r} with attention={attention!r}"
+                )
+            validate_choice("score_mode", score_mode, SCORE_MODES)
+        self.score_mode = score_mode
+        if not isinstance(input_attention, bool):
+            raise ValueError(
+                f"`input_attention` must be a bool. Received: input_attention={input_attention!r}"
+            )
+        if input_attention and encoder.startswith("bi"):
+            raise ValueError(
+                "`input_attention=True` needs a unidirectional encoder ('lstm', "
+                f"'gru' or 'simple'). Received: encoder={encoder!r}"
+            )
+        self.input_attention = input_attention
+        self.protocol = validate_choice("protocol", protocol, PROTOCOLS)
+        if protocol == "nowcast" and window < 2:
+            raise ValueError(
+                "`window` must be at least 2 with protocol='nowcast' (the decoder "
+                f"reads window - 1 past target values). Received: window={window}"
+            )
+        if not isinstance(residual, bool):
+            raise ValueError(f"`residual` must be a bool. Received: residual={residual!r}")
+        self.residual = residual
+        self.dropout = validate_rate("dropout", dropout)
+
+        score_units = attention_units or units
+        base = encoder[2:] if encoder.startswith("bi") else encoder
+        if input_attention:
+            self.encoder = InputAttentionEncoder(
+                _CELLS[base](units, name="encoder_cell"),
+                BahdanauAttention(score_units, name="input_attention"),
+                name="encoder",
+            )
+        else:
+            rnn = _RNN_LAYERS[base](
+                units, return_sequences=True, return_state=True, name=f"encoder_{base}"
+            )
+            self.encoder = (
+                keras.layers.Bidirectional(rnn, name="encoder")
+                if encoder.startswith("bi")
+                else rnn
+            )
+        if attention == "bahdanau":
+            temporal = BahdanauAttention(score_units, name="temporal_attention")
+            query = "previous"
+        elif attention == "luong":
+            temporal = LuongAttention(
+                score_mode or "general",
+                units=attention_units,
+                name="temporal_attention",
+            )
+            query = "current"
+        else:
+            temporal, query = None, "previous"
+        self.decoder_cell = AttentionDecoderCell(
+            _CELLS[decoder](units, name="decoder_cell"),
+            temporal,
+            query=query,
+            input_feeding=False,
+            attention_layer_size=units,
+            output_attention=True,
+            name="attention_decoder_cell",
+        )
+        self.decoder = AttentionDecoder(self.decoder_cell, name="decoder")
+        num_decoder_states = 2 if decoder == "lstm" else 1
+        self.bridge = [
+            keras.layers.Dense(units, activation="tanh", name=f"bridge_{i}")
+            for i in range(num_decoder_states)
+        ]
+        self.memory_dropout = keras.layers.Dropout(self.dropout)
+        self.output_dropout = keras.layers.Dropout(self.dropout)
+        self.head = keras.layers.Dense(1, name="head")
+
+    # -- shapes --------------------------------------------------------
+    @property
+    def past_target_length(self):
+        """`window - 1` for "nowcast", `window` for "forecast"."""
+        return self.window - 1 if self.protocol == "nowcast" else self.window
+
+    @property
+    def memory_dim(self):
+        return self.units * (2 if self.encoder_type.startswith("bi") else 1)
+
+    def build(self, input_shape=None):
+        # Every shape follows from the constructor arguments, so the model
+        # builds the same way from a call and from a saved config.
+        drivers_shape = (None, self.window, self.num_features)
+        self.encoder.build(drivers_shape)
+        for dense in self.bridge:
+            dense.build((None, self.memory_dim))
+        memory_length = self.window if self.attention_type != "none" else 1
+        self.decoder.build(
+            (None, self.past_target_length, 1), (None, memory_length, self.memory_dim)
+        )
+        self.head.build((None, self.decoder_cell.output_size))
+        self.built = True
+
+    # -- forward -------------------------------------------------------
+    def _encode(self, drivers, training):
+        input_weights = None
+        if self.input_attention:
+            outputs, states, input_weights = self.encoder(drivers, training=training)
+            final = states[0]
+        else:
+            results = self.encoder(drivers, training=training)
+            outputs, states = results[0], list(results[1:])
+            if self.encoder_type.startswith("bi"):
+                half = len(states) // 2
+                final = ops.concatenate([states[0], states[half]], axis=-1)
+            else:
+                final = states[0]
+        return outputs, final, input_weights
+
+    def _split_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            missing = [k for k in ("drivers", "past_target") if k not in inputs]
+            if missing:
+                raise ValueError(
+                    "TimeSeriesForecaster inputs must be a dict with 'drivers' and "
+                    f"'past_target'. Missing: {missing}"
+                )
+            drivers, past = inputs["drivers"], inputs["past_target"]
+        elif isinstance(inputs, (list, tuple)) and len(inputs) == 2:
+            drivers, past = inputs
+        else:
+            raise ValueError(
+                "TimeSeriesForecaster inputs must be {'drivers': (B, T, n), "
+                "'past_target': (B, T_p, 1)} or a (drivers, past_target) tuple. "
+                f"Received: {type(inputs).__name__}"
+            )
+        if len(past.shape) == 2:
+            past = ops.expand_dims(past, -1)
+        expected = (self.window, self.num_features)
+        if tuple(drivers.shape[1:]) != expected:
+            raise ValueError(
+                f"`drivers` must have shape (batch, {self.window}, {self.num_features}) "
+                f"(window, num_features). Received: drivers.shape={tuple(drivers.shape)}"
+            )
+        if past.shape[1] != self.past_target_length:
+            raise ValueError(
+                f"`past_target` must have {self.past_target_length} steps with "
+                f"protocol={self.protocol!r} and window={self.window}. "
+                f"Received: past_target.shape={tuple(past.shape)}"
+            )
+        return drivers, past
+
+    def _predict(self, output, last_value, training):
+        value = self.head(self.output_dropout(output, training=training))
+        if self.residual:
+            value = value + ops.cast(last_value, value.dtype)
+        return value
+
+    def call(self, inputs, training=None, return_attention_scores=False):
+        drivers, past = self._split_inputs(inputs)
+        drivers = ops.cast(drivers, self.compute_dtype)
+        past = ops.cast(past, self.compute_dtype)
+        outputs, final, input_weights = self._encode(drivers, training)
+        if self.attention_type == "none":
+            memory = ops.expand_dims(final, 1)
+        else:
+            memory = self.memory_dropout(outputs, training=training)
+        initial = [dense(final) for dense in self.bridge]
+        dec_outputs, states, alignments = self.decoder(
+            past, memory, initial_state=initial, training=training
+        )
+        last = past[:, -1]
+        prediction = self._predict(dec_outputs[:, -1], last, training)
+        predictions = [prediction]
+        weights = [alignments[:, -1]]
+        if self.horizon > 1:
+            keys = self.decoder.prepare_memory(memory)
+            if training:
+                loops.prime_dropout_masks(
+                    self.decoder_cell.cell,
+                    ops.zeros(
+                        (ops.shape(past)[0], self.decoder_cell.rnn_input_dim),
+                        self.compute_dtype,
+                    ),
+                    states[: self.decoder_cell.num_cell_states],
+                )
+            for _ in range(self.horizon - 1):
+                output, states, step_weights = self.decoder_cell.step(
+                    prediction, states, memory, training=training, keys=keys
+                )
+                prediction = self._predict(output, prediction, training)
+                predictions.append(prediction)
+                weights.append(step_weights)
+            if training:
+                loops.reset_dropout_masks(self.decoder_cell.cell)
+        forecast = ops.concatenate(predictions, axis=-1)
+        if not return_attention_scores:
+            return forecast
+        scores = {}
+        if self.attention_type != "none":
+            scores["temporal"] = ops.stack(weights, axis=1)
+        if self.input_attention:
+            scores["input"] = input_weights
+        return forecast, scores
+
+    def predict_with_attention(self, inputs, batch_size=256):
+        """Forecasts and attention weights as numpy arrays, batch by batch.
+
+        Args:
+            inputs: dict of numpy arrays (`"drivers"`, `"past_target"`).
+            batch_size: examples per forward pass.
+
+        Returns:
+            `(forecast (N, horizon), scores)`, `scores` as in `call`.
+        """
+        import numpy as np
+
+        n = len(inputs["drivers"])
+        forecasts, scores = [], {}
+        for start in range(0, n, batch_size):
+            batch = {k: v[start : start + batch_size] for k, v in inputs.items()}
+            f, s = self(batch, training=False, return_attention_scores=True)
+            forecasts.append(keras.ops.convert_to_numpy(f))
+            for key, value in s.items():
+                scores.setdefault(key, []).append(keras.ops.convert_to_numpy(value))
+        return np.concatenate(forecasts), {k: np.concatenate(v) for k, v in scores.items()}
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "window": self.window,
+            "num_features": self.num_features,
+            "horizon": self.horizon,
+            "units": self.units,
+            "encoder": self.encoder_type,
+            "decoder": self.decoder_type,
+            "attention": self.attention_type,
+            "attention_units": self.attention_units,
+            "score_mode": self.score_mode,
+            "input_attention": self.input_attention,
+            "protocol": self.protocol,
+            "residual": self.residual,
+            "dropout": self.dropout,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
+        return cls(**config)
