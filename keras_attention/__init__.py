@@ -9,4 +9,15 @@ from keras_attention.layers import (  # noqa: E402
     BahdanauAttention,
     LuongAttention,
     Maxout,
+    SelfAttentionRNNCell,
 )
+
+__all__ = [
+    "AttentionDecoder",
+    "AttentionDecoderCell",
+    "BahdanauAttention",
+    "LuongAttention",
+    "Maxout",
+    "SelfAttentionRNNCell",
+    "layers",
+]

@@ -11,6 +11,7 @@ from keras_attention.layers.attention_utils import (
 from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.luong_attention import LuongAttention
 from keras_attention.layers.maxout import Maxout
+from keras_attention.layers.self_attention_rnn_cell import SelfAttentionRNNCell
 
 __all__ = [
     "AttentionDecoder",
@@ -18,6 +19,7 @@ __all__ = [
     "BahdanauAttention",
     "LuongAttention",
     "Maxout",
+    "SelfAttentionRNNCell",
     "hard_straight_through",
     "hardmax",
     "masked_softmax",

@@ -227,7 +227,7 @@ class AttentionDecoder(keras.layers.Layer):
         """Training loop that feeds back arg-max predictions; returns logits."""
         batch, steps = ops.shape(tokens)[0], ops.shape(tokens)[1]
         coins = keras.random.uniform((steps, batch), seed=self.seed_generator)
-        use_prediction = coins < self.sampling_probability
+        use_prediction = coins < ops.cast(self.sampling_probability, coins.dtype)
         # Step 0 has no previous prediction: always the true start token.
         first = ops.expand_dims(ops.arange(steps) == 0, -1)
         use_prediction = ops.logical_and(use_prediction, ops.logical_not(first))
@@ -237,7 +237,7 @@ class AttentionDecoder(keras.layers.Layer):
             else loops.time_major(ops.cast(mask, "bool"))
         )
         vocab = self.output_layer.compute_output_shape((None, self.cell.output_size))[-1]
-        zero_logits = ops.zeros((batch, vocab), self.compute_dtype)
+        zero_logits = ops.zeros((batch, vocab), self.output_layer.compute_dtype)
         zero_w = ops.zeros((batch, self._memory_positions(memory)), self.compute_dtype)
         loops.prime_dropout_masks(
             self.cell.cell,
@@ -255,7 +255,6 @@ class AttentionDecoder(keras.layers.Layer):
             )
             m = ops.expand_dims(m_t, -1)
             new_states = [ops.where(m, ns, s) for ns, s in zip(new_states, step_states)]
-            logits = ops.cast(logits, self.compute_dtype)
             return (new_states, logits), (logits, w)
 
         (final_states, _), (logits, ws) = loops.scan(

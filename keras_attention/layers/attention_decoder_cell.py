@@ -30,7 +30,8 @@ class AttentionDecoderCell(keras.layers.Layer):
     - `input_feeding=True` feeds `a_{i-1}` into the next step's cell input.
     - The step output is `maxout(U s_q + V x_i + C c_i)` with
       `deep_output="maxout"` (`s_q` the query state), else `a_i` when
-      `output_attention=True`, else `s_i`.
+      `output_attention=True`, else `s_i` (always `s_i` without attention
+      and without `attention_layer_size`).
 
     `attention=None` gives the classic encoder–decoder without attention:
     the memory must then hold one vector per example, `(B, 1, D)` (e.g. the
@@ -136,6 +137,13 @@ class AttentionDecoderCell(keras.layers.Layer):
                 dtype=self.dtype_policy,
             )
 
+    @property
+    def _outputs_attention(self):
+        # Without attention and without W_c, a_i would be the constant summary
+        # vector: the cell output is the only sensible output then.
+        has_vector = self.attention is not None or self.attention_dense is not None
+        return self.output_attention and has_vector
+
     # -- shapes --------------------------------------------------------
     @property
     def num_cell_states(self):
@@ -172,7 +180,7 @@ class AttentionDecoderCell(keras.layers.Layer):
             if not self.maxout.built:
                 self.maxout.build((None, self.units + input_dim + context_dim))
             self.output_size = self.maxout.num_units
-        elif self.output_attention:
+        elif self._outputs_attention:
             self.output_size = self.attention_size
         else:
             self.output_size = self.units
@@ -262,7 +270,7 @@ class AttentionDecoderCell(keras.layers.Layer):
             return self.maxout(
                 ops.concatenate([query_state, inputs, context], axis=-1)
             )
-        return attention_vector if self.output_attention else cell_output
+        return attention_vector if self._outputs_attention else cell_output
 
     def step(self, inputs, states, memory, memory_mask=None, training=None, keys=None):
         """Runs exactly one decoder step.
