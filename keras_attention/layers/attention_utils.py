@@ -61,6 +61,9 @@ def masked_softmax(scores, mask=None, dtype=None):
     """
     dtype = dtype or scores.dtype
     scores, mask = _prepare(scores, mask)
+    if scores.shape[-1] == 1:
+        # A one-position memory: the weight is 1 (Keras warns on this softmax).
+        return _finish(ops.ones_like(scores), mask, dtype)
     return _finish(ops.softmax(scores, axis=-1), mask, dtype)
 
 
