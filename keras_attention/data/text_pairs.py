@@ -18,8 +18,6 @@ import numpy as np
 from keras_attention.data import text_utils
 from keras_attention.data.vocabulary import END_ID, PAD_ID, START_ID, Vocabulary
 
-LENGTH_BUCKETS = ((1, 9), (10, 14), (15, 19), (20, None))
-
 
 class TextPairsError(ValueError):
     """A malformed line in a sentence-pair file (the message names file and line)."""

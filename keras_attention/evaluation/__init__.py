@@ -1,5 +1,25 @@
 """Evaluation: masked token accuracy, BLEU, exact match and plots."""
 
 from keras_attention.evaluation.masked_accuracy import MaskedAccuracy
+from keras_attention.evaluation.plots import (
+    bleu_by_length_figure,
+    plot_bleu_by_length,
+    plot_translation_attention,
+)
+from keras_attention.evaluation.translation_metrics import (
+    LENGTH_BUCKETS,
+    bleu_by_length,
+    corpus_bleu,
+    exact_match,
+)
 
-__all__ = ["MaskedAccuracy"]
+__all__ = [
+    "LENGTH_BUCKETS",
+    "MaskedAccuracy",
+    "bleu_by_length",
+    "bleu_by_length_figure",
+    "corpus_bleu",
+    "exact_match",
+    "plot_bleu_by_length",
+    "plot_translation_attention",
+]

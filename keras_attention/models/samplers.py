@@ -262,7 +262,7 @@ def _tile_beams(x, beam_width):
     shape = ops.shape(x)
     x = ops.expand_dims(x, 1)
     x = ops.broadcast_to(x, (shape[0], beam_width) + tuple(shape[1:]))
-    return ops.reshape(x, (-1,) + tuple(shape[1:]))
+    return ops.reshape(x, (shape[0] * beam_width,) + tuple(shape[1:]))
 
 
 def length_penalty(lengths, alpha):
@@ -386,7 +386,7 @@ class BeamSampler(Sampler):
         )
         # (B, K, S) mask for the coverage penalty.
         if memory_mask is not None and decoder.cell.attention is not None:
-            beam_mask = ops.reshape(tiled_mask, (-1, k, positions))
+            beam_mask = ops.reshape(tiled_mask, (batch, k, positions))
         else:
             beam_mask = None
 
@@ -418,7 +418,7 @@ class BeamSampler(Sampler):
                 prev, states, tiled_memory, tiled_mask, keys=tiled_keys
             )
             step_lp = ops.log_softmax(ops.cast(logits, "float32"), axis=-1)
-            step_lp = ops.reshape(step_lp, (-1, k, vocab))
+            step_lp = ops.reshape(step_lp, (batch, k, vocab))
             # A finished hypothesis can only be continued by the end token, at
             # no cost: its score and length stay as they are.
             step_lp = ops.where(
@@ -427,7 +427,7 @@ class BeamSampler(Sampler):
             total = ops.expand_dims(log_probs, -1) + step_lp  # (B, K, V)
             live = ops.logical_not(finished)
             new_lengths = lengths + ops.cast(live, "int32")  # per parent
-            weights = ops.reshape(ops.cast(weights, "float32"), (-1, k, positions))
+            weights = ops.reshape(ops.cast(weights, "float32"), (batch, k, positions))
             weights = ops.where(ops.expand_dims(live, -1), weights, 0.0)
             new_cov = cov + weights
             ranked = self._rank_scores(
@@ -436,21 +436,24 @@ class BeamSampler(Sampler):
                 ops.expand_dims(new_cov, 2) if self.coverage_penalty else None,
                 None if beam_mask is None else ops.expand_dims(beam_mask, 2),
             )
-            _, top = ops.top_k(ops.reshape(ranked, (-1, k * vocab)), k)  # (B, K)
+            _, top = ops.top_k(ops.reshape(ranked, (batch, k * vocab)), k)  # (B, K)
             top = ops.cast(top, "int32")
             parent = top // vocab
             token = top % vocab
-            flat_parent = ops.reshape(offsets + parent, (-1,))  # (B·K,)
+            flat_parent = ops.reshape(offsets + parent, (batch * k,))  # (B·K,)
 
             def reorder(x):
                 shape = ops.shape(x)
-                flat = ops.reshape(x, (-1,) + tuple(shape[2:]))
+                flat = ops.reshape(x, (batch * k,) + tuple(shape[2:]))
                 return ops.reshape(ops.take(flat, flat_parent, axis=0), shape)
 
             parent_finished = reorder(finished)
             log_probs = ops.reshape(
-                ops.take(ops.reshape(total, (-1,)), ops.reshape(flat_offsets + top, (-1,))),
-                (-1, k),
+                ops.take(
+                    ops.reshape(total, (batch * k * vocab,)),
+                    ops.reshape(flat_offsets + top, (batch * k,)),
+                ),
+                (batch, k),
             )
             lengths = reorder(new_lengths)
             token = ops.where(parent_finished, ops.zeros_like(token), token)
@@ -467,7 +470,7 @@ class BeamSampler(Sampler):
                 ops.cast(ops.take(n, flat_parent, axis=0), s.dtype)
                 for n, s in zip(new_states, states, strict=True)
             ]
-            prev = ops.reshape(token, (-1,))
+            prev = ops.reshape(token, (batch * k,))
             return (step + 1, prev, states, ids, log_probs, lengths, finished, attn, cov)
 
         (_, _, _, ids, log_probs, lengths, _, attn, cov) = ops.while_loop(
@@ -475,13 +478,13 @@ class BeamSampler(Sampler):
         )
         scores = self._rank_scores(log_probs, lengths, cov, beam_mask)
         best_scores, order = ops.top_k(scores, self.num_return)  # (B, N)
-        pick = ops.reshape(offsets + ops.cast(order, "int32"), (-1,))
         n = self.num_return
+        pick = ops.reshape(offsets + ops.cast(order, "int32"), (batch * n,))
 
         def select(x):
             shape = ops.shape(x)
-            flat = ops.reshape(x, (-1,) + tuple(shape[2:]))
-            return ops.reshape(ops.take(flat, pick, axis=0), (-1, n) + tuple(shape[2:]))
+            flat = ops.reshape(x, (batch * k,) + tuple(shape[2:]))
+            return ops.reshape(ops.take(flat, pick, axis=0), (batch, n) + tuple(shape[2:]))
 
         return {
             "token_ids": select(ids),

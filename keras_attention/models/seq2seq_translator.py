@@ -326,8 +326,13 @@ class Seq2SeqTranslator(keras.Model):
                 probability_fn=probability_fn,
                 name="attention",
             )
+        rnn_cell = cell_cls(units, dropout=self.dropout, seed=seed, name="decoder_rnn_cell")
+        # The decoder applies the target mask itself; embedded step inputs reach
+        # the cell with their Keras mask attached, which the cell may ignore
+        # (without this flag Keras warns that the mask is dropped).
+        rnn_cell.supports_masking = True
         cell = AttentionDecoderCell(
-            cell_cls(units, dropout=self.dropout, seed=seed, name="decoder_rnn_cell"),
+            rnn_cell,
             attention_layer,
             query=query,
             input_feeding=feeding,
@@ -409,6 +414,8 @@ class Seq2SeqTranslator(keras.Model):
 
     # -- building -----------------------------------------------------------
     def build(self, input_shape=None):
+        if self.built:
+            return
         self.source_embedding.build((None, None))
         dim = self.embedding_dim
         for layer in self.encoder_layers:
@@ -438,6 +445,11 @@ class Seq2SeqTranslator(keras.Model):
         if metrics == "auto":
             metrics = [MaskedAccuracy()]
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+        # Build now (the weights do not depend on the input shape), so that
+        # callbacks such as ScheduledSampling find the decoder's variables
+        # before the first batch.
+        if not self.built:
+            self.build()
 
     def compile_from_config(self, config):
         config = keras.saving.deserialize_keras_object(config)
