@@ -7,10 +7,10 @@ half-written PNG.
 """
 
 import io
-import os
-import tempfile
 
 import numpy as np
+
+from keras_attention.io_utils import atomic_write_bytes
 
 
 def _pyplot():
@@ -24,23 +24,6 @@ def _pyplot():
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def atomic_write_bytes(path, data):
-    """Writes `data` to `path` via a temporary file and a rename."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
 
 
 def figure_to_png(fig, dpi=100):
