@@ -1,5 +1,6 @@
 """Data sets, vocabularies and `tf.data` pipelines."""
 
+from keras_attention.data import timeseries
 from keras_attention.data.dates import format_date, load_dates
 from keras_attention.data.text_pairs import (
     TextPairsError,
@@ -11,6 +12,12 @@ from keras_attention.data.text_pairs import (
     to_model_arrays,
 )
 from keras_attention.data.text_utils import detokenize, normalize_text, tokenize
+from keras_attention.data.timeseries import (
+    load_nasdaq100,
+    load_sml2010,
+    make_windows,
+    synthetic_series,
+)
 from keras_attention.data.vocabulary import Vocabulary
 
 __all__ = [
@@ -21,10 +28,15 @@ __all__ = [
     "encode_pairs",
     "format_date",
     "load_dates",
+    "load_nasdaq100",
+    "load_sml2010",
     "load_text_pairs",
     "make_dataset",
+    "make_windows",
     "normalize_text",
     "split_pairs",
+    "synthetic_series",
+    "timeseries",
     "to_model_arrays",
     "tokenize",
 ]

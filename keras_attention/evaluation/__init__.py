@@ -1,5 +1,6 @@
-"""Evaluation: masked token accuracy, BLEU, exact match and plots."""
+"""Evaluation: masked token accuracy, BLEU, exact match and plots; forecast metrics."""
 
+from keras_attention.evaluation import forecasting
 from keras_attention.evaluation.masked_accuracy import MaskedAccuracy
 from keras_attention.evaluation.plots import (
     bleu_by_length_figure,
@@ -20,6 +21,7 @@ __all__ = [
     "bleu_by_length_figure",
     "corpus_bleu",
     "exact_match",
+    "forecasting",
     "plot_bleu_by_length",
     "plot_translation_attention",
 ]

@@ -80,7 +80,8 @@ class TimeSeriesForecaster(keras.Model):
         protocol: `"nowcast"` or `"forecast"`, see above.
         residual: predict the change from the last known target value
             (a skip connection from the naive forecast) instead of the
-            value itself.
+            value itself. The output layer then starts at zero, so an
+            untrained model is exactly the naive forecast.
         dropout: dropout rate on the encoder states and the decoder outputs.
         **kwargs: base `Model` arguments (`name`, `dtype`, ...).
 
@@ -215,7 +216,10 @@ class TimeSeriesForecaster(keras.Model):
         ]
         self.memory_dropout = keras.layers.Dropout(self.dropout)
         self.output_dropout = keras.layers.Dropout(self.dropout)
-        self.head = keras.layers.Dense(1, name="head")
+        # With `residual`, an untrained model is exactly the naive forecast.
+        self.head = keras.layers.Dense(
+            1, kernel_initializer="zeros" if residual else "glorot_uniform", name="head"
+        )
 
     # -- shapes --------------------------------------------------------
     @property
