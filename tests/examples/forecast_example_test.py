@@ -1,0 +1,57 @@
+"""examples/forecast.py runs end to end (tiny settings)."""
+
+import importlib.util
+import json
+import pathlib
+
+import keras
+import numpy as np
+import pytest
+
+from keras_attention.data import timeseries as ts
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("forecast", REPO / "examples" / "forecast.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_forecast_example_on_the_embedded_series(tmp_path):
+    record = load_example().main(
+        [
+            "--num-steps", "300", "--epochs", "1", "--units", "8", "--input-attention",
+            "--encoder", "lstm", "--seeds", "0,1", "--output-dir", str(tmp_path),
+        ]
+    )
+    for name in ("forecast.png", "temporal_attention.png", "input_attention.png", "model.keras"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved["protocol"] == record["protocol"] == "nowcast"
+    assert "protocol='nowcast'" in saved["description"]
+    assert set(saved["summary"]) == {"model", "naive", "linear"}
+    assert len(saved["runs"]) == 2
+    assert all(r["results"]["model"]["protocol"] == "nowcast" for r in saved["runs"])
+    restored = keras.models.load_model(tmp_path / "model.keras")
+    assert restored.protocol == "nowcast" and restored.input_attention
+
+
+@pytest.mark.slow
+def test_forecast_example_on_a_csv_file_with_the_forecast_protocol(tmp_path):
+    csv = tmp_path / "series.csv"
+    ts.synthetic_series(200).rename(columns={"target": "load"}).to_csv(csv, index=False)
+    record = load_example().main(
+        [
+            "--data", str(csv), "--target", "load", "--protocol", "forecast",
+            "--horizon", "2", "--epochs", "1", "--units", "8", "--attention", "luong",
+            "--split", "0.6,0.2,0.2", "--output-dir", str(tmp_path / "out"), "--no-plots",
+        ]
+    )
+    assert record["protocol"] == "forecast"
+    assert record["test_windows"] == 40 - 10 - 2 + 1
+    assert np.isfinite(record["summary"]["model"]["rmse"]["mean"])
+    assert not (tmp_path / "out" / "forecast.png").exists()
