@@ -177,12 +177,22 @@ def tokenize_pairs(pairs, tokenization="word"):
     return sources, targets
 
 
-def build_vocabularies(pairs, tokenization="word", max_size=None, min_count=1):
-    """Source and target `Vocabulary` built from (training) pairs."""
+def build_vocabularies(
+    pairs, tokenization="word", source_max_size=None, target_max_size=None, min_count=1
+):
+    """Source and target `Vocabulary` built from (training) pairs.
+
+    Args:
+        pairs: `(source, target)` strings, normally the training split.
+        tokenization: `"word"` or `"char"`.
+        source_max_size, target_max_size: caps on the vocabulary sizes (the
+            4 reserved ids included, so at least 4), or `None`.
+        min_count: tokens seen fewer times map to `[UNK]`.
+    """
     sources, targets = tokenize_pairs(pairs, tokenization)
     return (
-        Vocabulary.build(sources, max_size=max_size, min_count=min_count),
-        Vocabulary.build(targets, max_size=max_size, min_count=min_count),
+        Vocabulary.build(sources, max_size=source_max_size, min_count=min_count),
+        Vocabulary.build(targets, max_size=target_max_size, min_count=min_count),
     )
 
 
@@ -334,6 +344,14 @@ def make_dataset(
             bucket_batch_sizes=[batch_size] * (len(bucket_boundaries) + 1),
             padding_values=({"source_ids": PAD_ID, "target_ids": PAD_ID}, PAD_ID),
         )
+        # The number of batches is known (one partial batch per bucket at most):
+        # telling tf.data lets Keras show a full progress bar.
+        sizes = np.bincount(
+            np.digitize(np.maximum(src_len, tgt_len), bucket_boundaries),
+            minlength=len(bucket_boundaries) + 1,
+        )
+        num_batches = int(sum(-(-int(n) // batch_size) for n in sizes))
+        ds = ds.apply(tf.data.experimental.assert_cardinality(num_batches))
         if shuffle:
             ds = ds.shuffle(64, seed=seed + 1, reshuffle_each_iteration=True)
     else:

@@ -3,7 +3,7 @@
 import collections
 import json
 
-from keras_attention.plotting import atomic_write_bytes
+from keras_attention.io_utils import atomic_write_bytes
 
 PAD_TOKEN = ""
 OOV_TOKEN = "[UNK]"

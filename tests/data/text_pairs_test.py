@@ -102,8 +102,11 @@ def test_split_fractions_are_validated():
 
 def test_vocabulary_cap_and_oov():
     pairs = [("a b c", "x y"), ("a b", "x"), ("a", "z")]
-    src, tgt = text_pairs.build_vocabularies(pairs, max_size=6)
+    src, tgt = text_pairs.build_vocabularies(pairs, source_max_size=6, target_max_size=5)
     assert src.tokens[4:] == ["a", "b"]  # "c" is cut by the cap
+    assert tgt.tokens[4:] == ["x"]
+    with pytest.raises(ValueError, match="`max_size` must be an integer >= 4"):
+        text_pairs.build_vocabularies(pairs, target_max_size=3)
     s_ids, t_ids = text_pairs.encode_pairs([("a c", "z")], src, tgt)
     assert s_ids == [[4, 1]]
     assert t_ids[0][0] == START_ID and t_ids[0][-1] == END_ID
@@ -134,8 +137,9 @@ def test_bucketing_pads_each_batch_to_its_own_longest_and_keeps_every_example():
     ds = text_pairs.make_dataset(
         sources, targets, batch_size=16, bucket_boundaries=[8, 16, 24], seed=0
     )
-    seen, padded_tokens = [], 0
+    seen, padded_tokens, batches = [], 0, 0
     for x, y in ds:
+        batches += 1
         src, tin, lab = x["source_ids"].numpy(), x["target_ids"].numpy(), y.numpy()
         assert tin.shape == lab.shape
         # Padded to the batch's longest sequence, no further.
@@ -150,6 +154,7 @@ def test_bucketing_pads_each_batch_to_its_own_longest_and_keeps_every_example():
             seen.append((tuple(row_s[row_s != 0]), tuple(row_t[row_t != 0])))
     expected = sorted((tuple(s), tuple(t[1:])) for s, t in zip(sources, targets, strict=True))
     assert sorted(seen) == expected
+    assert int(ds.cardinality()) == batches  # known in advance (progress bars)
     # Far less padding than padding everything to the global maximum.
     x_all, _ = text_pairs.to_model_arrays(sources, targets)
     full = (x_all["source_ids"] == 0).sum() + (x_all["target_ids"] == 0).sum()

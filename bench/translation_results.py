@@ -1,0 +1,134 @@
+"""Reproduces the translation numbers of bench/RESULTS.md.
+
+Each model is trained by the example scripts in a fresh process; their JSON
+results go to `bench/out/` (not committed), and this script turns them into
+the Markdown tables of RESULTS.md and the BLEU-vs-length plot.
+
+    # Date task: exact match of bahdanau, luong (dot, general, concat), none
+    python bench/translation_results.py dates [--seeds 0,1,2]
+
+    # spa-eng: BLEU of bahdanau, luong-general, none (30 min of training each)
+    python bench/translation_results.py spa-eng --data ../shared/data/spa-eng/spa.txt.xz
+
+    # Tables and plot again from the saved JSON files
+    python bench/translation_results.py report
+
+Run them one at a time on an otherwise idle machine: the spa-eng models are
+compared at equal training time.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out"
+PLOT = REPO / "docs" / "images" / "spa_eng_bleu_by_length.png"
+
+DATE_MODELS = {
+    "bahdanau": [],
+    "luong-dot": ["--attention", "luong", "--score-mode", "dot"],
+    "luong-general": ["--attention", "luong", "--score-mode", "general"],
+    "luong-concat": ["--attention", "luong", "--score-mode", "concat"],
+    "none": ["--attention", "none"],
+}
+PAIR_MODELS = {
+    "bahdanau": [],
+    "luong-general": ["--attention", "luong", "--score-mode", "general"],
+    "none": ["--attention", "none"],
+}
+
+
+def run(cmd):
+    print("$ " + " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, cwd=REPO)
+
+
+def dates(args):
+    for seed in [int(s) for s in args.seeds.split(",")]:
+        for name, flags in DATE_MODELS.items():
+            if args.models and name not in args.models.split(","):
+                continue
+            out = OUT / f"dates_{name}_seed{seed}.json"
+            run([sys.executable, "examples/translate_dates.py", *flags, "--seed", str(seed),
+                 "--verbose", "2", "--output", "", "--metrics-json", str(out)])
+    report(args)
+
+
+def spa_eng(args):
+    for name, flags in PAIR_MODELS.items():
+        if args.models and name not in args.models.split(","):
+            continue
+        out = OUT / f"spa_eng_{name}.json"
+        run([sys.executable, "examples/translate_pairs.py", "--data", args.data, *flags,
+             "--epochs", str(args.epochs), "--time-budget-minutes", str(args.time_budget_minutes),
+             "--verbose", "2", "--output", str(REPO / "saved_models" / f"spa_eng_{name}.keras"),
+             "--results-json", str(out)])
+    report(args)
+
+
+def _load(pattern):
+    return {p.stem: json.loads(p.read_text()) for p in sorted(OUT.glob(pattern))}
+
+
+def report(args=None):
+    date_runs = _load("dates_*.json")
+    if date_runs:
+        print("\n| model | test exact match | seeds | train time (s) | parameters |")
+        print("|---|---:|---|---:|---:|")
+        for name in DATE_MODELS:
+            runs = [r for k, r in date_runs.items() if k.startswith(f"dates_{name}_seed")]
+            if not runs:
+                continue
+            scores = [r["test_exact_match"] for r in runs]
+            seeds = ",".join(str(r["seed"]) for r in runs)
+            shown = " / ".join(f"{s:.2%}" for s in scores)
+            seconds = " / ".join(f"{r['train_seconds']:.0f}" for r in runs)
+            print(f"| {name} | {shown} | {seeds} | {seconds} | {runs[0]['parameters']:,} |")
+    pair_runs = {k.removeprefix("spa_eng_"): v for k, v in _load("spa_eng_*.json").items()}
+    if pair_runs:
+        print("\n| model | BLEU | epochs (steps) | train time (min) | parameters |")
+        print("|---|---:|---|---:|---:|")
+        for name, r in pair_runs.items():
+            print(f"| {name} | {r['bleu']:.2f} | {r['epochs_completed']} ({r['train_steps']}) "
+                  f"| {r['train_seconds'] / 60:.1f} | {r['parameters']:,} |")
+        buckets = [row["bucket"] for row in next(iter(pair_runs.values()))["bleu_by_length"]]
+        counts = [row["count"] for row in next(iter(pair_runs.values()))["bleu_by_length"]]
+        print("\n| model | " + " | ".join(f"{b} words (n={n})" for b, n in zip(buckets, counts, strict=True)) + " |")
+        print("|---|" + "---:|" * len(buckets))
+        for name, r in pair_runs.items():
+            cells = ["–" if row["bleu"] is None else f"{row['bleu']:.2f}" for row in r["bleu_by_length"]]
+            print(f"| {name} | " + " | ".join(cells) + " |")
+        sys.path.insert(0, str(REPO))
+        from keras_attention.evaluation import plot_bleu_by_length
+
+        plot_bleu_by_length(
+            {name: r["bleu_by_length"] for name, r in pair_runs.items()},
+            PLOT,
+            title="spa→eng test BLEU by source length",
+        )
+        print(f"\nPlot: {os.path.relpath(PLOT, REPO)}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="task", required=True)
+    d = sub.add_parser("dates")
+    d.add_argument("--seeds", default="0")
+    d.add_argument("--models", default=None, help="comma-separated subset")
+    s = sub.add_parser("spa-eng")
+    s.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "spa-eng" / "spa.txt.xz"))
+    s.add_argument("--epochs", type=int, default=5)
+    s.add_argument("--time-budget-minutes", type=float, default=30.0)
+    s.add_argument("--models", default=None, help="comma-separated subset")
+    sub.add_parser("report")
+    args = p.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    {"dates": dates, "spa-eng": spa_eng, "report": report}[args.task](args)
+
+
+if __name__ == "__main__":
+    main()
