@@ -2,7 +2,15 @@
 
 __version__ = "0.1.0"
 
-from keras_attention import layers  # noqa: E402
+# Importing every subpackage registers every serializable class, so that
+# `keras.models.load_model` works after a plain `import keras_attention`.
+from keras_attention import (  # noqa: E402
+    callbacks,
+    data,
+    evaluation,
+    layers,
+    models,
+)
 from keras_attention.layers import (  # noqa: E402
     AttentionDecoder,
     AttentionDecoderCell,
@@ -19,5 +27,9 @@ __all__ = [
     "LuongAttention",
     "Maxout",
     "SelfAttentionRNNCell",
+    "callbacks",
+    "data",
+    "evaluation",
     "layers",
+    "models",
 ]
