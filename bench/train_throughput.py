@@ -1,0 +1,107 @@
+"""Training throughput of our Seq2SeqTranslator on the peers' benchmark spec.
+
+Builds `keras_attention.models.Seq2SeqTranslator` to the exact spec of the
+peer benchmarks (`../shared/bench/peers/README.md`): GRU encoder, batch 64,
+lengths 24, vocab 8000, embedding 256, units 512;
+
+- `--model bahdanau` (model A): GRUCell decoder, query = current state,
+  input feeding of the context, additive score without biases, logits from
+  the decoder state (the data flow of `tfa.seq2seq.AttentionWrapper`);
+- `--model luong` (model B): GRU decoder without input feeding (the fast
+  path), dot score, `tanh(W_c [c; h] + b)` with 512 units.
+
+It uses the peers' own `common.py` (same seeded batches, masking, timing
+loop, parameter check and JSON line), so the numbers compare directly.
+The loss is the same masked mean cross-entropy; Adam at 1e-3.
+
+Usage:
+    .venv/bin/python bench/train_throughput.py --model bahdanau|luong \
+        [--steps 20] [--warmup 3] [--threads 2] [--peers-dir DIR] [--check-learns]
+"""
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEERS = os.environ.get(
+    "PEERS_DIR", os.path.join(HERE, "..", "..", "shared", "bench", "peers")
+)
+if "--peers-dir" in sys.argv:
+    i = sys.argv.index("--peers-dir")
+    PEERS = sys.argv[i + 1]
+    del sys.argv[i : i + 2]
+sys.path.insert(0, os.path.abspath(PEERS))
+import common as C  # noqa: E402  (the peers' shared spec and timing loop)
+
+ARGS = C.parse_args("keras-attention", C.MODELS)
+C.quiet_tf()
+os.environ["KERAS_BACKEND"] = "tensorflow"
+
+import tensorflow as tf  # noqa: E402
+
+tf.config.threading.set_intra_op_parallelism_threads(ARGS.threads)
+tf.config.threading.set_inter_op_parallelism_threads(ARGS.threads)
+
+import keras  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, ".."))
+from keras_attention.models import Seq2SeqTranslator  # noqa: E402
+from train_throughput_spec import build_spec_model  # noqa: E402
+
+keras.utils.set_random_seed(ARGS.seed)
+
+def build(model_name):
+    model = build_spec_model(Seq2SeqTranslator, model_name)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=C.LR),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
+        metrics=[],
+    )
+    return model
+
+
+def main():
+    model = build(ARGS.model)
+    params = int(model.count_params())
+    np_batches = C.data_for(ARGS)
+    batches = [
+        (
+            {"source_ids": tf.constant(b["src"]), "target_ids": tf.constant(b["dec_in"])},
+            tf.constant(b["tgt"]),
+        )
+        for b in np_batches
+    ]
+    extra = {
+        "mode": "train_on_batch",
+        "backend": keras.backend.backend(),
+        "decoder_fast_path": bool(model.decoder.uses_fast_path),
+    }
+
+    def step(_i, b):
+        loss = model.train_on_batch(b[0], b[1])
+        extra["jit_compile"] = bool(model.jit_compile)
+        return float(loss[0] if isinstance(loss, (list, tuple)) else loss)
+
+    def snapshot():
+        return {
+            f"{i}:{v.path}": keras.ops.convert_to_numpy(v).copy()
+            for i, v in enumerate(model.trainable_variables)
+        }
+
+    import keras_attention
+
+    C.run(
+        ARGS,
+        "keras-attention",
+        f"keras-attention {keras_attention.__version__} / keras {keras.__version__} / tf {tf.__version__}",
+        params,
+        step,
+        batches,
+        np_batches,
+        extra=extra,
+        snapshot_fn=snapshot,
+    )
+
+
+if __name__ == "__main__":
+    main()
