@@ -44,10 +44,10 @@ def main():
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     import keras
+    from train_throughput_spec import build_spec_model
 
     import keras_attention
     from keras_attention.models import BeamSampler, GreedySampler, Seq2SeqTranslator
-    from train_throughput_spec import SPEC, build_spec_model
 
     keras.utils.set_random_seed(1234)
     model = build_spec_model(Seq2SeqTranslator, "bahdanau")

@@ -84,7 +84,7 @@ def measure_rates(threads):
         ta = tf.constant(a)
         mm = tf.function(lambda x: keras.ops.matmul(x, x))
         mm(ta).numpy()
-        rates["keras_ops_tf"][n] = best_rate(lambda ta=ta: mm(ta).numpy(), n)
+        rates["keras_ops_tf"][n] = best_rate(lambda ta=ta, mm=mm: mm(ta).numpy(), n)
     return {k: max(v.values()) for k, v in rates.items()}, rates
 
 

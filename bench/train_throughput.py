@@ -45,8 +45,9 @@ tf.config.threading.set_inter_op_parallelism_threads(ARGS.threads)
 import keras  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, ".."))
-from keras_attention.models import Seq2SeqTranslator  # noqa: E402
 from train_throughput_spec import build_spec_model  # noqa: E402
+
+from keras_attention.models import Seq2SeqTranslator  # noqa: E402
 
 keras.utils.set_random_seed(ARGS.seed)
 
