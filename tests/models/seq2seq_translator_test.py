@@ -7,7 +7,7 @@ import pytest
 
 from keras_attention.data.vocabulary import Vocabulary
 from keras_attention.models import Seq2SeqTranslator
-from tests.harness import assert_model_save_load, to_numpy
+from tests.harness import assert_model_save_load, run_in_fresh_process, to_numpy
 
 SRC_V, TGT_V = 23, 17
 
@@ -279,3 +279,43 @@ def test_bad_inputs_are_named():
         model({"source": np.ones((1, 2), "int32")})
     with pytest.raises(ValueError, match="`source_ids` must hold integer token ids"):
         model.encode(np.ones((1, 3), "float32"))
+
+
+@pytest.mark.slow
+def test_saved_translator_loads_in_a_fresh_process_after_import_keras_attention(tmp_path):
+    src_vocab, tgt_vocab = _vocabularies()
+    model = Seq2SeqTranslator(
+        embedding_dim=8,
+        units=12,
+        source_vocabulary=src_vocab,
+        target_vocabulary=tgt_vocab,
+        tokenization="char",
+    )
+    model.compile()
+    path = tmp_path / "t.keras"
+    model.save(path)
+    expected = model.translate(["abc", "gfed"], max_length=5)
+    out = run_in_fresh_process(
+        f"""
+        import keras, keras_attention
+        model = keras.models.load_model({str(path)!r})
+        print(model.translate(["abc", "gfed"], max_length=5))
+        """
+    )
+    assert out.strip().splitlines()[-1] == str(expected)
+
+
+def test_translate_input_errors():
+    src_vocab, tgt_vocab = _vocabularies()
+    model = Seq2SeqTranslator(
+        embedding_dim=8, units=12, source_vocabulary=src_vocab,
+        target_vocabulary=tgt_vocab, tokenization="char",
+    )
+    with pytest.raises(ValueError, match="Input 1 of `texts_or_ids` has no tokens"):
+        model.translate(["abc", ""])
+    with pytest.raises(ValueError, match="must be a string, a list of strings or a list of"):
+        model.translate([object()])
+    with pytest.raises(ValueError, match="`sampler` must be 'greedy', 'random', 'beam'"):
+        model.translate("abc", sampler="top_p")
+    with pytest.raises(ValueError, match="`batch_size` must be a positive integer"):
+        model.translate("abc", batch_size=0)
