@@ -30,7 +30,7 @@ SEEDS = "0,1,2"
 NASDAQ_COMMON = [
     "--data", "nasdaq", "--window", "10", "--split", "0.7,0.3", "--decoder", "lstm",
     "--attention", "bahdanau", "--units", "64", "--epochs", "40", "--batch-size", "64",
-    "--learning-rate", "3e-3",
+    "--learning-rate", "1e-3",
 ]
 NASDAQ_RUNS = {
     f"{protocol}-{encoder}{'-residual' if residual else ''}": NASDAQ_COMMON
@@ -40,23 +40,21 @@ NASDAQ_RUNS = {
     for encoder, residual in (("lstm", False), ("bilstm", False), ("gru", False), ("gru", True))
 }
 
+# DA-RNN's split; the best validation epoch of 150 is kept.
 SML_COMMON = [
     "--data", "sml2010", "--window", "10", "--split", "3200,400,537", "--units", "64",
-    "--epochs", "150", "--patience", "30", "--batch-size", "64", "--learning-rate", "3e-3",
+    "--epochs", "150", "--batch-size", "64", "--learning-rate", "1e-3",
     "--decoder", "lstm", "--attention", "bahdanau",
 ]
+DARNN = ["--encoder", "lstm", "--input-attention"]
 SML_RUNS = {
-    "nowcast-gru": SML_COMMON + ["--protocol", "nowcast", "--encoder", "gru"],
+    "nowcast-darnn": SML_COMMON + ["--protocol", "nowcast", *DARNN],
+    "nowcast-darnn-residual": SML_COMMON + ["--protocol", "nowcast", *DARNN, "--residual"],
     "nowcast-gru-residual": SML_COMMON
     + ["--protocol", "nowcast", "--encoder", "gru", "--residual"],
-    "nowcast-darnn": SML_COMMON
-    + ["--protocol", "nowcast", "--encoder", "lstm", "--input-attention"],
-    "nowcast-darnn-residual": SML_COMMON
-    + ["--protocol", "nowcast", "--encoder", "lstm", "--input-attention", "--residual"],
+    "forecast-darnn-residual": SML_COMMON + ["--protocol", "forecast", *DARNN, "--residual"],
     "forecast-gru-residual": SML_COMMON
     + ["--protocol", "forecast", "--encoder", "gru", "--residual"],
-    "forecast-darnn-residual": SML_COMMON
-    + ["--protocol", "forecast", "--encoder", "lstm", "--input-attention", "--residual"],
 }
 TABLES = {"nasdaq": NASDAQ_RUNS, "sml2010": SML_RUNS}
 
@@ -90,6 +88,8 @@ def row_label(name, record):
     label += f", {a['attention']}"
     if a.get("residual"):
         label += ", residual"
+    if a.get("highway"):
+        label += ", highway"
     return label
 
 

@@ -98,6 +98,9 @@ def parse_args(argv=None):
     p.add_argument("--attention", choices=ATTENTIONS, default="bahdanau")
     p.add_argument("--input-attention", action="store_true", help="DA-RNN's input attention")
     p.add_argument("--residual", action="store_true", help="predict the change from the last value")
+    p.add_argument(
+        "--highway", action="store_true", help="add a linear function of the inputs (LSTNet)"
+    )
     p.add_argument("--window", type=int, default=10)
     p.add_argument("--horizon", type=int, default=1)
     p.add_argument("--units", type=int, default=32)
@@ -195,6 +198,7 @@ def build_model(args, series):
         input_attention=args.input_attention,
         protocol=args.protocol,
         residual=args.residual,
+        highway=args.highway,
         dropout=args.dropout,
     )
 
@@ -226,7 +230,10 @@ def train(args, series, seed):
         shuffle=False,
         verbose=0,
     )
-    return model, history.history, time.time() - start
+    best_epoch = None
+    if callbacks and callbacks[0].best_epoch is not None:
+        best_epoch = int(callbacks[0].best_epoch) + 1
+    return model, history.history, time.time() - start, best_epoch
 
 
 """
@@ -332,13 +339,22 @@ def main(argv=None):
     baselines = fc.baseline_predictions(series)
     runs, histories, first_model = [], [], None
     for seed in seeds:
-        model, history, seconds = train(args, series, seed)
+        model, history, seconds, best_epoch = train(args, series, seed)
         forecast = model.predict(series["test"].inputs, batch_size=512, verbose=0)
         results = fc.evaluate(series, {"model": forecast, **baselines})
         runs.append(results)
-        histories.append({"seed": seed, "seconds": seconds, "epochs": len(history["loss"])})
+        histories.append(
+            {
+                "seed": seed,
+                "seconds": seconds,
+                "epochs": len(history["loss"]),
+                "best_epoch": best_epoch,
+            }
+        )
         print(
-            f"seed {seed}: {len(history['loss'])} epochs in {seconds:.0f} s, test RMSE "
+            f"seed {seed}: {len(history['loss'])} epochs in {seconds:.0f} s"
+            + (f" (best validation epoch {best_epoch})" if best_epoch else "")
+            + ", test RMSE "
             f"{results['model']['rmse']:.5g} (naive {results['naive']['rmse']:.5g}, "
             f"linear {results['linear']['rmse']:.5g}), protocol={series.protocol}"
         )

@@ -55,6 +55,9 @@ class TimeSeriesForecaster(keras.Model):
        `a = tanh(W_c [c; s])` after the last past target. For `horizon > 1`
        the decoder keeps stepping, fed with its own previous prediction
        (in training too), each step with its own temporal attention.
+       Optional additions: `residual` (predict the change from the last
+       known value) and `highway` (add a linear function of the inputs, the
+       autoregressive component of LSTNet).
 
     The `protocol` fixes what the inputs hold (see
     `keras_attention.data.timeseries`): with `"nowcast"` (DA-RNN) the
@@ -82,6 +85,10 @@ class TimeSeriesForecaster(keras.Model):
             (a skip connection from the naive forecast) instead of the
             value itself. The output layer then starts at zero, so an
             untrained model is exactly the naive forecast.
+        highway: add to each forecast step a linear function of the
+            flattened inputs (driving window and past target values), as
+            the autoregressive "highway" component of LSTNet (Lai et al.,
+            2018); it starts at zero.
         dropout: dropout rate on the encoder states and the decoder outputs.
         **kwargs: base `Model` arguments (`name`, `dtype`, ...).
 
@@ -111,6 +118,7 @@ class TimeSeriesForecaster(keras.Model):
     Reference:
         - [Qin et al., 2017](https://arxiv.org/abs/1704.02971) (DA-RNN)
         - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)
+        - [Lai et al., 2018](https://arxiv.org/abs/1703.07015) (LSTNet)
     """
 
     def __init__(
@@ -127,6 +135,7 @@ class TimeSeriesForecaster(keras.Model):
         input_attention=False,
         protocol="nowcast",
         residual=False,
+        highway=False,
         dropout=0.0,
         **kwargs,
     ):
@@ -168,6 +177,9 @@ class TimeSeriesForecaster(keras.Model):
         if not isinstance(residual, bool):
             raise ValueError(f"`residual` must be a bool. Received: residual={residual!r}")
         self.residual = residual
+        if not isinstance(highway, bool):
+            raise ValueError(f"`highway` must be a bool. Received: highway={highway!r}")
+        self.highway = highway
         self.dropout = validate_rate("dropout", dropout)
 
         score_units = attention_units or units
@@ -220,6 +232,11 @@ class TimeSeriesForecaster(keras.Model):
         self.head = keras.layers.Dense(
             1, kernel_initializer="zeros" if residual else "glorot_uniform", name="head"
         )
+        self.highway_layer = (
+            keras.layers.Dense(horizon, kernel_initializer="zeros", name="highway")
+            if highway
+            else None
+        )
 
     # -- shapes --------------------------------------------------------
     @property
@@ -243,6 +260,10 @@ class TimeSeriesForecaster(keras.Model):
             (None, self.past_target_length, 1), (None, memory_length, self.memory_dim)
         )
         self.head.build((None, self.decoder_cell.output_size))
+        if self.highway_layer is not None:
+            self.highway_layer.build(
+                (None, self.window * self.num_features + self.past_target_length)
+            )
         self.built = True
 
     # -- forward -------------------------------------------------------
@@ -294,11 +315,27 @@ class TimeSeriesForecaster(keras.Model):
             )
         return drivers, past
 
-    def _predict(self, output, last_value, training):
+    def _predict(self, output, last_value, highway, training):
         value = self.head(self.output_dropout(output, training=training))
         if self.residual:
             value = value + ops.cast(last_value, value.dtype)
+        if highway is not None:
+            value = value + highway
         return value
+
+    def _highway(self, drivers, past):
+        if self.highway_layer is None:
+            return [None] * self.horizon
+        batch = ops.shape(drivers)[0]
+        flat = ops.concatenate(
+            [
+                ops.reshape(drivers, (batch, self.window * self.num_features)),
+                ops.reshape(past, (batch, self.past_target_length)),
+            ],
+            axis=-1,
+        )
+        linear = self.highway_layer(flat)
+        return [linear[:, h : h + 1] for h in range(self.horizon)]
 
     def call(self, inputs, training=None, return_attention_scores=False):
         drivers, past = self._split_inputs(inputs)
@@ -314,7 +351,8 @@ class TimeSeriesForecaster(keras.Model):
             past, memory, initial_state=initial, training=training
         )
         last = past[:, -1]
-        prediction = self._predict(dec_outputs[:, -1], last, training)
+        highway = self._highway(drivers, past)
+        prediction = self._predict(dec_outputs[:, -1], last, highway[0], training)
         predictions = [prediction]
         weights = [alignments[:, -1]]
         if self.horizon > 1:
@@ -328,11 +366,11 @@ class TimeSeriesForecaster(keras.Model):
                     ),
                     states[: self.decoder_cell.num_cell_states],
                 )
-            for _ in range(self.horizon - 1):
+            for h in range(1, self.horizon):
                 output, states, step_weights = self.decoder_cell.step(
                     prediction, states, memory, training=training, keys=keys
                 )
-                prediction = self._predict(output, prediction, training)
+                prediction = self._predict(output, prediction, highway[h], training)
                 predictions.append(prediction)
                 weights.append(step_weights)
             if training:
@@ -386,6 +424,7 @@ class TimeSeriesForecaster(keras.Model):
             "input_attention": self.input_attention,
             "protocol": self.protocol,
             "residual": self.residual,
+            "highway": self.highway,
             "dropout": self.dropout,
         }
 

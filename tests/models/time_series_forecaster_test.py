@@ -28,6 +28,7 @@ CONFIGS = [
     dict(encoder="lstm", decoder="lstm", attention="none", protocol="forecast"),
     dict(encoder="lstm", decoder="lstm", attention="bahdanau", input_attention=True),
     dict(encoder="gru", decoder="gru", attention="luong", input_attention=True, protocol="forecast"),
+    dict(encoder="gru", decoder="lstm", attention="bahdanau", residual=True, highway=True),
 ]
 
 
@@ -85,11 +86,24 @@ def test_residual_adds_the_last_known_value():
     np.testing.assert_allclose(forecast, np.repeat(x["past_target"][:, -1], 3, axis=1), atol=1e-6)
 
 
+def test_highway_is_a_linear_function_of_the_inputs():
+    model = TimeSeriesForecaster(window=6, num_features=4, horizon=2, units=8, highway=True)
+    x = inputs()
+    model(x)
+    for layer in (model.head,):
+        layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    kernel = RNG.normal(size=(6 * 4 + 5, 2)).astype("float32")
+    bias = np.array([0.5, -1.0], "float32")
+    model.highway_layer.set_weights([kernel, bias])
+    flat = np.concatenate([x["drivers"].reshape(3, -1), x["past_target"].reshape(3, -1)], 1)
+    np.testing.assert_allclose(to_numpy(model(x)), flat @ kernel + bias, atol=1e-5)
+
+
 def test_get_config_is_the_constructor_arguments():
     args = dict(
         window=7, num_features=3, horizon=2, units=5, encoder="bigru", decoder="gru",
         attention="luong", attention_units=4, score_mode="concat", input_attention=False,
-        protocol="forecast", residual=True, dropout=0.1,
+        protocol="forecast", residual=True, highway=True, dropout=0.1,
     )
     model = TimeSeriesForecaster(**args, name="f")
     config = model.get_config()
@@ -159,6 +173,7 @@ def test_fit_reduces_the_loss_with_dropout_and_multistep():
         (dict(window=1), "`window` must be at least 2 with protocol='nowcast' (the decoder reads window - 1 past target values). Received: window=1"),
         (dict(dropout=1.0), "`dropout` must be a float in [0, 1). Received: dropout=1.0"),
         (dict(residual="yes"), "`residual` must be a bool. Received: residual='yes'"),
+        (dict(highway=None), "`highway` must be a bool. Received: highway=None"),
     ],
 )
 def test_constructor_errors(kwargs, match):
