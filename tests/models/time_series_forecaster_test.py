@@ -200,21 +200,39 @@ def test_input_errors_name_the_protocol():
 
 
 @pytest.mark.slow
-def test_temporal_attention_finds_the_known_lag():
-    """On the embedded series the forecast depends on x1 at lag 3 and x2 at
-    lag 6; the input attention must rank x1 and x2 above the distractors and
-    the model must beat the naive baseline by far."""
+def test_learns_the_known_lags_of_the_embedded_series():
+    """The embedded target depends on x1 at lag 3 and x2 at lag 6. Given the
+    past target values nothing else in the window matters, so a trained
+    model must react most to a change of x1 at τ-3 and of x2 at τ-6, with
+    the sizes of the true coefficients, and beat the naive forecast by far.
+    (The temporal attention weights themselves are too diffuse on this
+    series to point at the lags; see docs/forecasting.md.)"""
     keras.utils.set_random_seed(0)
     series = ts.make_windows(ts.synthetic_series(3000), "target", window=10, protocol="nowcast")
-    model = TimeSeriesForecaster(
-        window=10, num_features=4, units=16, input_attention=True, protocol="nowcast"
-    )
+    model = TimeSeriesForecaster(window=10, num_features=4, units=16, protocol="nowcast")
     model.compile(optimizer=keras.optimizers.Adam(5e-3), loss="mse")
-    model.fit(series.dataset("train", 64, shuffle=True, seed=0), epochs=8, verbose=0)
-    forecast, scores = model.predict_with_attention(series["test"].inputs)
-    naive = series["test"].past_target[:, -1]
-    rmse = np.sqrt(np.mean((forecast - series["test"].target) ** 2))
-    naive_rmse = np.sqrt(np.mean((naive - series["test"].target) ** 2))
-    assert rmse < 0.6 * naive_rmse
-    per_series = scores["input"].mean(axis=(0, 1))
-    assert set(np.argsort(per_series)[-2:]) == {0, 1}, per_series
+    model.fit(series.dataset("train", 64, shuffle=True, seed=0), epochs=60, verbose=0, shuffle=False)
+    test = series["test"]
+    forecast, scores = model.predict_with_attention(test.inputs)
+    rmse = np.sqrt(np.mean((forecast - test.target) ** 2))
+    naive_rmse = np.sqrt(np.mean((test.past_target[:, -1] - test.target) ** 2))
+    assert rmse < 0.35 * naive_rmse
+    np.testing.assert_allclose(scores["temporal"].sum(-1), 1.0, atol=1e-5)
+    # d forecast / d x_k at each window position (positions 0..9 hold
+    # x_{τ-9} … x_τ), by finite differences on the scaled inputs.
+    sensitivity = np.zeros((10, 4))
+    for pos in range(10):
+        bumped = {key: value.copy() for key, value in test.inputs.items()}
+        for k in range(4):
+            bumped["drivers"][:, pos, k] += 0.1
+            moved = model.predict(bumped, batch_size=512, verbose=0) - forecast
+            sensitivity[pos, k] = moved.mean() / 0.1
+            bumped["drivers"][:, pos, k] -= 0.1
+    scale = series.scaler.scale
+    for k, (name, coef) in enumerate((("x1", 2.0), ("x2", -1.5))):
+        column = sensitivity[:, k]
+        assert np.argmax(np.abs(column)) == 9 - ts.SYNTHETIC_LAGS[name], (name, column)
+        # In scaled units the true effect is coef · std(x) / std(target).
+        expected = coef * scale[k] / scale[-1]
+        assert abs(column[9 - ts.SYNTHETIC_LAGS[name]] - expected) < 0.3 * abs(expected)
+    assert np.abs(sensitivity[:, 2:]).max() < 0.25 * np.abs(sensitivity[:, :2]).max()
