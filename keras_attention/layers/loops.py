@@ -58,6 +58,13 @@ def _tf_scan(fn, init, xs, y_like):
         ),
     )
     ys = [ta.stack() for ta in ys_tas]
+    # The loop's shape invariants drop the static time length; restore it, so
+    # that what follows (e.g. a decoder over this memory) keeps static shapes
+    # (the TFLite converter cannot lower TensorLists with unknown dims).
+    static_steps = xs_flat[0].shape[0]
+    if static_steps is not None and not tf.executing_eagerly():
+        for y, like in zip(ys, tree.flatten(y_like)):
+            y.set_shape(tf.TensorShape([static_steps]).concatenate(like.shape))
     return (
         tree.pack_sequence_as(init, final_flat),
         tree.pack_sequence_as(y_like, ys),
