@@ -1,0 +1,16 @@
+"""KerasTuner search spaces (`HyperModel`s) over the model builders.
+
+Needs KerasTuner: `pip install 'keras-attention[tuner]'`. Not imported by
+`import keras_attention` (KerasTuner is optional and slow to import):
+
+```python
+from keras_attention.tuners import HyperSeq2SeqTranslator, HyperTimeSeriesForecaster
+```
+"""
+
+from keras_attention.tuners.hyper_seq2seq_translator import HyperSeq2SeqTranslator
+from keras_attention.tuners.hyper_time_series_forecaster import (
+    HyperTimeSeriesForecaster,
+)
+
+__all__ = ["HyperSeq2SeqTranslator", "HyperTimeSeriesForecaster"]
