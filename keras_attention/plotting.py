@@ -102,3 +102,18 @@ def attention_figure(
 def plot_attention(weights, path, **kwargs):
     """Renders `attention_figure(weights, **kwargs)` to a PNG file."""
     return save_figure(attention_figure(weights, **kwargs), path)
+
+
+def attention_png(weights, dpi=100, **kwargs):
+    """PNG bytes of `attention_figure(weights, **kwargs)`.
+
+    The image is exactly `size[0] * dpi` × `size[1] * dpi` pixels whatever
+    the matrix and its labels (for TensorBoard, where images of one tag
+    should keep their size from epoch to epoch).
+    """
+    return figure_to_png(attention_figure(weights, **kwargs), dpi=dpi)
+
+
+def show_spaces(tokens):
+    """Labels for character-level tokens: a space is shown as `␣`."""
+    return ["\u2423" if t == " " else str(t) for t in tokens]

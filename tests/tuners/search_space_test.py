@@ -7,8 +7,11 @@ import pytest
 
 from keras_attention.data import Vocabulary
 from keras_attention.models import Seq2SeqTranslator, TimeSeriesForecaster
-from keras_attention.tuners import HyperSeq2SeqTranslator, HyperTimeSeriesForecaster
-from keras_attention.tuners import search_utils
+from keras_attention.tuners import (
+    HyperSeq2SeqTranslator,
+    HyperTimeSeriesForecaster,
+    search_utils,
+)
 
 SOURCE = Vocabulary.build([list("abcdefgh 0123")])
 TARGET = Vocabulary.build([list("0123456789-")])
