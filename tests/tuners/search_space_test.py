@@ -135,7 +135,7 @@ def test_every_sampled_configuration_builds():
     # Builds (weights included) catch combinations the constructors accept
     # but the layers reject, e.g. a dot score over a wider memory.
     for hypermodel in (HyperSeq2SeqTranslator(20, 15), HyperTimeSeriesForecaster(6, 3)):
-        for values in sample_values(hypermodel, 12, seed=1):
+        for values in sample_values(hypermodel, 8, seed=1):
             hp = fixed(**values)
             model = hypermodel.build(hp)
             assert model.built
