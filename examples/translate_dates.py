@@ -34,6 +34,7 @@ on 2 CPU cores) and reaches over 99% exact match on the 2,000 test dates.
 python examples/translate_dates.py
 python examples/translate_dates.py --attention luong --score-mode general
 python examples/translate_dates.py --attention none        # no attention
+python examples/translate_dates.py --logdir logs/dates      # + TensorBoard attention images
 ```
 
 It saves the trained model to `saved_models/date_translator.keras` and the
@@ -58,6 +59,7 @@ import keras  # noqa: E402
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from keras_attention import io_utils  # noqa: E402
+from keras_attention.callbacks import AttentionImageLogger  # noqa: E402
 from keras_attention.data import (  # noqa: E402
     Vocabulary,
     load_dates,
@@ -98,6 +100,9 @@ def parse_args(argv=None):
                    help="attention image path (default: next to --output)")
     p.add_argument("--metrics-json", default=None,
                    help="also write the metrics as JSON to this path")
+    p.add_argument("--logdir", default=None,
+                   help="TensorBoard folder: training curves, and attention images "
+                   "of three dates every epoch")
     p.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2],
                    help="Keras fit verbosity (1: progress bar)")
     return p.parse_args(argv)
@@ -187,12 +192,24 @@ Plain `model.fit` with teacher forcing; the loss ignores padding
 
 def train(model, data, args):
     x, y = data["train"]
+    callbacks = []
+    if args.logdir:
+        # Loss curves, and the attention of three fixed dates after every
+        # epoch (TensorBoard's "Images" tab; see docs/tensorboard.md).
+        callbacks = [
+            keras.callbacks.TensorBoard(args.logdir),
+            AttentionImageLogger(
+                os.path.join(args.logdir, "attention"),
+                ["Tuesday, 3 March 1998", "03/03/98", "the 21st of July, 2031"],
+            ),
+        ]
     return model.fit(
         x,
         y,
         validation_data=data["validation"],
         epochs=args.epochs,
         batch_size=args.batch_size,
+        callbacks=callbacks,
         verbose=args.verbose,
     )
 
@@ -290,6 +307,8 @@ def main(argv=None):
         print(f"Saved {png}")
     results["total_seconds"] = round(time.time() - started, 1)
     print(f"Done in {results['total_seconds']:.0f} s")
+    if args.logdir:
+        print(f"TensorBoard: tensorboard --logdir {args.logdir}  (then open http://localhost:6006)")
     if args.metrics_json:
         io_utils.atomic_write_json(args.metrics_json, results)
     return model, results
