@@ -118,18 +118,31 @@ def _tokens(sample):
     return [ids[n, : int(lengths[n])].tolist() for n in range(ids.shape[0])]
 
 
+def _max_abs_diff(a, b):
+    """Largest |a - b|; infinite if either side holds a NaN or an infinity.
+
+    A NaN is never silently ignored: it fails any tolerance.
+    """
+    a, b = np.asarray(a, "float64"), np.asarray(b, "float64")
+    if a.size == 0:
+        return 0.0
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return float("inf")
+    return float(np.max(np.abs(a - b)))
+
+
 def _compare_decodes(reference, candidate):
     mismatches, score_diff, attention_diff = 0, 0.0, 0.0
     for ref, got in zip(reference, candidate, strict=True):
         if _tokens(ref) != _tokens(got):
             mismatches += 1
             continue
-        score_diff = max(
-            score_diff, float(np.max(np.abs(np.asarray(ref["scores"]) - got["scores"])))
-        )
+        score_diff = max(score_diff, _max_abs_diff(ref["scores"], got["scores"]))
         a, b = np.asarray(ref["attention"]), np.asarray(got["attention"])
         if a.shape == b.shape:
-            attention_diff = max(attention_diff, float(np.max(np.abs(a - b))))
+            attention_diff = max(attention_diff, _max_abs_diff(a, b))
+        else:
+            attention_diff = float("inf")
     return mismatches, score_diff, attention_diff
 
 
@@ -160,11 +173,13 @@ def _keras_forecast(model, drivers, past):
 
 
 def _max_diffs(reference, candidate):
-    pred = float(np.max(np.abs(reference["predictions"] - candidate["predictions"])))
+    pred = _max_abs_diff(reference["predictions"], candidate["predictions"])
     att = 0.0
     for key, value in reference.items():
-        if key.endswith("_attention") and key in candidate:
-            att = max(att, float(np.max(np.abs(value - candidate[key]))))
+        if key.endswith("_attention"):
+            if key not in candidate:
+                raise ValueError(f"The artifact's `predict` does not return {key!r}.")
+            att = max(att, _max_abs_diff(value, candidate[key]))
     return pred, att
 
 

@@ -281,3 +281,11 @@ def test_non_exportable_objects_are_named(tmp_path):
         export.verify_export(translator, tmp_path, [[4]])
     with pytest.raises(FileNotFoundError):
         export.verify_export(translator, tmp_path / "missing.tflite", [[4]])
+
+
+def test_nan_never_passes_a_tolerance():
+    from keras_attention.export import verify
+
+    assert verify._max_abs_diff([1.0, np.nan], [1.0, np.nan]) == float("inf")
+    assert verify._max_abs_diff([1.0], [np.inf]) == float("inf")
+    assert verify._max_abs_diff([1.0, 2.0], [1.0, 2.5]) == 0.5
