@@ -319,3 +319,15 @@ def test_translate_input_errors():
         model.translate("abc", sampler="top_p")
     with pytest.raises(ValueError, match="`batch_size` must be a positive integer"):
         model.translate("abc", batch_size=0)
+
+
+@pytest.mark.parametrize("attention", ["bahdanau", "luong", "none"])
+def test_an_all_padding_source_row_gives_finite_outputs(attention):
+    model = small(attention=attention)
+    x = batch()
+    x["source_ids"][2] = 0
+    logits, weights = model(x, return_attention_scores=True)
+    assert np.isfinite(to_numpy(logits)).all()
+    assert np.isfinite(to_numpy(weights)).all()
+    out = model.generate(x["source_ids"], "beam", max_length=4)
+    assert np.isfinite(to_numpy(out["scores"])).all()
