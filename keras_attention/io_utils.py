@@ -14,6 +14,18 @@ import shutil
 import tempfile
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _make_readable(path, directory=False):
+    # mkstemp/mkdtemp create owner-only entries (0600/0700); give the final
+    # artifact the permissions a plain open()/mkdir() would have.
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 def _folder(path):
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -29,6 +41,7 @@ def atomic_write_bytes(path, data):
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        _make_readable(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -65,6 +78,8 @@ def atomic_path(path):
     os.remove(tmp)
     try:
         yield tmp
+        if os.path.isfile(tmp):
+            _make_readable(tmp)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -86,6 +101,7 @@ def atomic_directory(path):
     tmp = tempfile.mkdtemp(dir=folder, prefix=".tmp-" + os.path.basename(path) + "-")
     try:
         yield tmp
+        _make_readable(tmp, directory=True)
         old = None
         if os.path.exists(path):
             old = tempfile.mkdtemp(dir=folder, prefix=".old-")

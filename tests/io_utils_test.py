@@ -53,3 +53,15 @@ def test_save_model_is_atomic_and_loads(tmp_path):
     x = np.ones((1, 3), "float32")
     np.testing.assert_array_equal(model.predict(x, verbose=0), restored.predict(x, verbose=0))
     assert sorted(os.listdir(tmp_path)) == ["m.keras"]
+
+
+def test_written_files_get_normal_permissions(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        path = io_utils.atomic_write_bytes(tmp_path / "x.bin", b"1")
+        assert os.stat(path).st_mode & 0o777 == 0o644
+        with io_utils.atomic_directory(tmp_path / "d") as tmp:
+            pass
+        assert os.stat(tmp_path / "d").st_mode & 0o777 == 0o755
+    finally:
+        os.umask(mask)
