@@ -223,6 +223,18 @@ class AttentionDecoder(keras.layers.Layer):
     def _memory_positions(self, memory):
         return 1 if self.cell.attention is None else ops.shape(memory)[1]
 
+    def _project(self, outputs, mask, training):
+        """Logits from step outputs; in training, only at unpadded steps.
+
+        The vocabulary projection is the largest product of a training step.
+        Padded steps are excluded from the loss (the outputs carry the target
+        mask), so in training their logits are not computed: they come back
+        as zeros. At inference every step is projected.
+        """
+        if training and mask is not None:
+            return loops.project_where(self.output_layer, outputs, mask)
+        return self.output_layer(outputs)
+
     def _scheduled(self, tokens, memory, memory_mask, keys, states, mask):
         """Training loop that feeds back arg-max predictions; returns logits."""
         batch, steps = ops.shape(tokens)[0], ops.shape(tokens)[1]
@@ -294,7 +306,7 @@ class AttentionDecoder(keras.layers.Layer):
             outputs, final_states, weights = self._teacher_forced(
                 x, memory, memory_mask, keys, states, mask, training
             )
-            return self.output_layer(outputs), final_states, weights
+            return self._project(outputs, mask, training), final_states, weights
 
         if not training:
             return teacher()

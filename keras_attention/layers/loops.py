@@ -71,6 +71,28 @@ def _tf_scan(fn, init, xs, y_like):
     )
 
 
+def project_where(layer, x, mask):
+    """`layer(x)` computed only where `mask` is True; zeros elsewhere.
+
+    `x` is `(B, T, D)` and `mask` `(B, T)`. The selected rows are gathered,
+    projected in one product and scattered back (the gradient flows through
+    the gather/scatter pair). On backends other than TensorFlow (where
+    boolean selection needs a static size) every row is projected and the
+    masked rows zeroed, which gives the same values.
+    """
+    if keras.backend.backend() != "tensorflow":
+        out = layer(x)
+        return ops.where(ops.expand_dims(ops.cast(mask, "bool"), -1), out, 0.0)
+    import tensorflow as tf
+
+    index = tf.where(tf.cast(mask, tf.bool))  # (N, 2)
+    rows = layer(tf.gather_nd(x, index))  # (N, V)
+    shape = tf.concat([tf.shape(mask, out_type=tf.int64), tf.shape(rows, out_type=tf.int64)[-1:]], 0)
+    out = tf.scatter_nd(index, rows, shape)
+    out.set_shape(x.shape[:-1].concatenate(rows.shape[-1:]))
+    return out
+
+
 def time_major(x):
     """(B, T, ...) -> (T, B, ...)."""
     perm = (1, 0) + tuple(range(2, len(x.shape)))
