@@ -163,7 +163,13 @@ def build_model(args, data):
         tokenization="word",
         seed=args.seed,
     )
-    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate, clipnorm=5.0))
+    # Cosine decay to 5% of the learning rate over the planned epochs: the
+    # last checkpoint is then a settled one, not a noisy step at full rate.
+    steps = max(1, args.epochs * int(data["train"].cardinality()))
+    learning_rate = keras.optimizers.schedules.CosineDecay(
+        args.learning_rate, decay_steps=steps, alpha=0.05
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0))
     return model
 
 
