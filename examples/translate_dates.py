@@ -35,6 +35,8 @@ python examples/translate_dates.py
 python examples/translate_dates.py --attention luong --score-mode general
 python examples/translate_dates.py --attention none        # no attention
 python examples/translate_dates.py --logdir logs/dates      # + TensorBoard attention images
+python examples/translate_dates.py --checkpoint-dir ckpt/dates  # resumable: rerun after a kill
+python examples/translate_dates.py --strategy mirrored      # every local GPU (docs/reliability.md)
 ```
 
 It saves the trained model to `saved_models/date_translator.keras` and the
@@ -62,7 +64,7 @@ import keras  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from keras_attention import io_utils  # noqa: E402
+from keras_attention import io_utils, training  # noqa: E402
 from keras_attention.callbacks import AttentionImageLogger  # noqa: E402
 from keras_attention.data import (  # noqa: E402
     Vocabulary,
@@ -111,6 +113,7 @@ def parse_args(argv=None):
                    help="skip the SavedModel / TFLite export next to --output")
     p.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2],
                    help="Keras fit verbosity (1: progress bar)")
+    training.add_arguments(p)  # --checkpoint-dir, --strategy, --deterministic
     return p.parse_args(argv)
 
 
@@ -192,29 +195,38 @@ def build_model(args, data):
 ## Training
 
 Plain `model.fit` with teacher forcing; the loss ignores padding
-(`ignore_class=0`).
+(`ignore_class=0`). The batches come from `training.ShuffledArrays`, whose
+order depends only on the seed and the epoch, so that a run resumed from
+`--checkpoint-dir` ends with the same weights as an uninterrupted one
+(`training.fit` is `model.fit`, except under `--strategy multiworker`).
 """
 
 
 def train(model, data, args):
     x, y = data["train"]
-    callbacks = []
+    batches = training.ShuffledArrays(x, y, batch_size=args.batch_size, seed=args.seed)
+    validation = None
+    if data["validation"] is not None:
+        validation = training.ShuffledArrays(
+            *data["validation"], batch_size=args.batch_size, shuffle=False
+        )
+    training.build_for_strategy(model, batches[0])
+    callbacks = training.checkpoint_callbacks(args.checkpoint_dir, batches)
     if args.logdir:
         # Loss curves, and the attention of three fixed dates after every
         # epoch (TensorBoard's "Images" tab; see docs/tensorboard.md).
-        callbacks = [
+        callbacks += [
             keras.callbacks.TensorBoard(args.logdir),
             AttentionImageLogger(
                 os.path.join(args.logdir, "attention"),
                 ["Tuesday, 3 March 1998", "03/03/98", "the 21st of July, 2031"],
             ),
         ]
-    return model.fit(
-        x,
-        y,
-        validation_data=data["validation"],
+    return training.fit(
+        model,
+        batches,
+        validation_data=validation,
         epochs=args.epochs,
-        batch_size=args.batch_size,
         callbacks=callbacks,
         verbose=args.verbose,
     )
@@ -312,10 +324,11 @@ def export_artifacts(model, data, output):
 
 def main(argv=None):
     args = parse_args(argv)
-    keras.utils.set_random_seed(args.seed)
+    training.seed_everything(args.seed, args.deterministic)
     started, started_cpu = time.time(), time.process_time()
     data = load_data(args)
-    model = build_model(args, data)
+    with training.strategy_scope(args.strategy):
+        model = build_model(args, data)
     print(
         f"Training {args.attention} attention ({model.count_params():,} parameters) on "
         f"{args.train_size:,} dates for {args.epochs} epochs"
@@ -343,7 +356,7 @@ def main(argv=None):
         "train_cpu_seconds": round(train_cpu_seconds, 1),
         **{k: v for k, v in metrics.items() if k != "error_examples"},
     }
-    if args.output:
+    if args.output and training.is_chief():  # one writer under multi-worker
         save(model, args.output)
         print(f"Saved {args.output}")
         png = args.attention_png or str(pathlib.Path(args.output).with_suffix("")) + "_attention.png"
@@ -360,7 +373,7 @@ def main(argv=None):
     print(f"Done in {results['total_seconds']:.0f} s")
     if args.logdir:
         print(f"TensorBoard: tensorboard --logdir {args.logdir}  (then open http://localhost:6006)")
-    if args.metrics_json:
+    if args.metrics_json and training.is_chief():
         io_utils.atomic_write_json(args.metrics_json, results)
     return model, results
 
