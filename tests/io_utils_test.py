@@ -60,7 +60,7 @@ def test_written_files_get_normal_permissions(tmp_path):
     try:
         path = io_utils.atomic_write_bytes(tmp_path / "x.bin", b"1")
         assert os.stat(path).st_mode & 0o777 == 0o644
-        with io_utils.atomic_directory(tmp_path / "d") as tmp:
+        with io_utils.atomic_directory(tmp_path / "d"):
             pass
         assert os.stat(tmp_path / "d").st_mode & 0o777 == 0o755
     finally:

@@ -122,7 +122,11 @@ def load_text_pairs(path, max_pairs=None, errors="strict"):
             if max_pairs is not None and len(pairs) >= max_pairs:
                 break
     if not pairs:
-        raise TextPairsError(f"{path}: no sentence pairs found")
+        raise TextPairsError(
+            f"{path}: no sentence pairs found (the file is empty"
+            + (" or every line was skipped" if errors == "skip" else "")
+            + f"). Received: path={path!r}"
+        )
     return pairs
 
 
@@ -159,6 +163,13 @@ def split_pairs(pairs, validation_fraction=0.1, test_fraction=0.1, seed=0):
     order = np.random.default_rng(seed).permutation(len(keys))
     n_test = int(round(len(keys) * test_fraction))
     n_val = int(round(len(keys) * validation_fraction))
+    if keys and n_test + n_val >= len(keys):
+        raise ValueError(
+            "`validation_fraction` and `test_fraction` leave no sentence pair for "
+            f"training: {len(keys)} distinct source sentences, {n_val} for validation "
+            f"and {n_test} for test. Received: validation_fraction={validation_fraction}, "
+            f"test_fraction={test_fraction}"
+        )
     cuts = {
         "test": order[:n_test],
         "validation": order[n_test : n_test + n_val],

@@ -198,6 +198,7 @@ class BaseAttention(keras.layers.Layer):
         training=None,
         query_positions=None,
     ):
+        self._check_call_shapes(query, value, key, query_mask, value_mask)
         keys = self.precompute_keys(value, key)
         context, weights = self.attend(
             query,
@@ -211,6 +212,78 @@ class BaseAttention(keras.layers.Layer):
         if return_attention_scores:
             return context, weights
         return context
+
+    def _check_call_shapes(self, query, value, key, query_mask, value_mask):
+        """Clear errors for inputs that do not fit together (static shapes).
+
+        `build()` checks the first call; this checks every call, so that a
+        mismatch never surfaces as a backend broadcasting error.
+        """
+
+        def shape(x):
+            # Static shapes only (None for unknown dims): `ops.shape` would
+            # give tensors while tracing.
+            if x is None:
+                return None
+            dims = getattr(x, "shape", None)
+            try:
+                return tuple(None if d is None else int(d) for d in dims)
+            except (TypeError, ValueError):  # unknown rank, or not an array
+                return None
+
+        q, v, k = shape(query), shape(value), shape(key)
+        if q is None or v is None:
+            return
+        if len(q) not in (2, 3):
+            raise ValueError(
+                "`query` must have rank 2 (batch, dim) for one decoder step "
+                f"or rank 3 (batch, steps, dim). Received: query.shape={q}"
+            )
+        for name, s in (("value", v), ("key", k)):
+            if s is not None and len(s) != 3:
+                raise ValueError(
+                    f"`{name}` must have rank 3 (batch, memory_length, dim). "
+                    f"Received: {name}.shape={s}"
+                )
+        if self.built:
+            for name, s, dim in (
+                ("query", q, self._query_dim),
+                ("value", v, self._value_dim),
+                ("key", k if k is not None else v, self._key_dim),
+            ):
+                if s is not None and s[-1] is not None and s[-1] != dim:
+                    raise ValueError(
+                        f"The last dimension of `{name}` must be {dim}, the size "
+                        f"this layer was built with. Received: {name}.shape={s}"
+                    )
+
+        def differ(a, b):
+            return a is not None and b is not None and a != b
+
+        if differ(q[0], v[0]):
+            raise ValueError(
+                "`query` and `value` must have the same batch size. "
+                f"Received: query.shape={q} and value.shape={v}"
+            )
+        if k is not None and (differ(k[0], v[0]) or differ(k[1], v[1])):
+            raise ValueError(
+                "`key` and `value` must have the same batch size and memory "
+                f"length. Received: key.shape={k} and value.shape={v}"
+            )
+        m = shape(value_mask)
+        if m is not None and (len(m) != 2 or differ(m[0], v[0]) or differ(m[1], v[1])):
+            raise ValueError(
+                "`value_mask` must have shape (batch, memory_length) = "
+                f"{v[:2]}, like `value`. Received: value_mask.shape={m}"
+            )
+        m = shape(query_mask)
+        if m is not None and len(q) == 3 and (
+            len(m) != 2 or differ(m[0], q[0]) or differ(m[1], q[1])
+        ):
+            raise ValueError(
+                "`query_mask` must have shape (batch, steps) = "
+                f"{q[:2]}, like `query`. Received: query_mask.shape={m}"
+            )
 
     def compute_mask(self, query, previous_mask=None):
         # Keras passes the first call argument and its mask: the context keeps

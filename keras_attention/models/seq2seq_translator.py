@@ -85,6 +85,38 @@ def _vocabulary_size(name, size, tokens, vocab_name):
     return size
 
 
+def _eager_values(x):
+    """The values of `x` as a NumPy array if they are known now, else None."""
+    if isinstance(x, np.ndarray):
+        return x
+    if isinstance(x, keras.KerasTensor) or not hasattr(x, "numpy"):
+        return None
+    try:  # an eager tensor; a traced one has no values
+        return np.asarray(x.numpy())
+    except (AttributeError, NotImplementedError, TypeError, ValueError):
+        return None
+
+
+def _check_token_ids(name, ids, vocabulary_size, size_name):
+    """Ids outside [0, vocabulary_size) are an error (when their values are known).
+
+    An embedding lookup would otherwise fail deep inside the backend (TF on
+    CPU), silently return zeros (TF on GPU) or wrap around (negative ids).
+    """
+    values = _eager_values(ids)
+    if values is None or values.size == 0:
+        return
+    bad = np.argwhere((values < 0) | (values >= vocabulary_size))
+    if len(bad):
+        where = tuple(int(i) for i in bad[0])
+        index = ", ".join(str(i) for i in where)
+        raise ValueError(
+            f"`{name}` must hold token ids in [0, {vocabulary_size}) "
+            f"({size_name}={vocabulary_size}). Received: "
+            f"{name}[{index}]={int(values[where])}"
+        )
+
+
 @keras.saving.register_keras_serializable(package="keras_attention")
 class Seq2SeqTranslator(keras.Model):
     """RNN encoder–decoder with attention, for translation-like tasks.
@@ -477,6 +509,9 @@ class Seq2SeqTranslator(keras.Model):
                 "`source_ids` must hold integer token ids. "
                 f"Received: dtype={source_ids.dtype}"
             )
+        _check_token_ids(
+            "source_ids", source_ids, self.source_vocabulary_size, "source_vocabulary_size"
+        )
         mask = ops.not_equal(source_ids, 0)
         x = self.source_embedding(source_ids)
         x = self.embedding_dropout(x, training=training)
@@ -506,7 +541,18 @@ class Seq2SeqTranslator(keras.Model):
                 "Seq2SeqTranslator expects a dict with 'source_ids' and "
                 f"'target_ids'. Received: {got}"
             )
-        return inputs["source_ids"], inputs["target_ids"]
+        source_ids, target_ids = inputs["source_ids"], inputs["target_ids"]
+        batch = [getattr(x, "shape", (None,))[0] for x in (source_ids, target_ids)]
+        if None not in batch and batch[0] != batch[1]:
+            raise ValueError(
+                "`source_ids` and `target_ids` must have the same batch size. "
+                f"Received: source_ids.shape={tuple(source_ids.shape)} and "
+                f"target_ids.shape={tuple(target_ids.shape)}"
+            )
+        _check_token_ids(
+            "target_ids", target_ids, self.target_vocabulary_size, "target_vocabulary_size"
+        )
+        return source_ids, target_ids
 
     def call(self, inputs, training=None, return_attention_scores=False):
         source_ids, target_ids = self._unpack(inputs)

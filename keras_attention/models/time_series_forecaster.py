@@ -307,6 +307,16 @@ class TimeSeriesForecaster(keras.Model):
                 f"`drivers` must have shape (batch, {self.window}, {self.num_features}) "
                 f"(window, num_features). Received: drivers.shape={tuple(drivers.shape)}"
             )
+        if (
+            drivers.shape[0] is not None
+            and past.shape[0] is not None
+            and drivers.shape[0] != past.shape[0]
+        ):
+            raise ValueError(
+                "`drivers` and `past_target` must have the same batch size. "
+                f"Received: drivers.shape={tuple(drivers.shape)} and "
+                f"past_target.shape={tuple(past.shape)}"
+            )
         if past.shape[1] != self.past_target_length:
             raise ValueError(
                 f"`past_target` must have {self.past_target_length} steps with "
