@@ -128,7 +128,7 @@ def get_strategy(name="none"):
             environment variable; without it, a cluster of one).
 
     Returns:
-        The strategy.
+        The strategy (the same object on every call with the same name).
     """
     if name not in STRATEGIES:
         raise ValueError(
@@ -144,11 +144,22 @@ def get_strategy(name="none"):
         return None
     import tensorflow as tf
 
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
-    if name == "multiworker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    return tf.distribute.get_strategy()
+    if name == "none":
+        return tf.distribute.get_strategy()
+    # One instance per process: two MirroredStrategy objects in one process
+    # can mix up their collective ops (shape-mismatch errors in the second
+    # model's gradient all-reduce), and TensorFlow requires the
+    # MultiWorkerMirroredStrategy to be created once, at startup.
+    if name not in _STRATEGIES:
+        _STRATEGIES[name] = (
+            tf.distribute.MirroredStrategy()
+            if name == "mirrored"
+            else tf.distribute.MultiWorkerMirroredStrategy()
+        )
+    return _STRATEGIES[name]
+
+
+_STRATEGIES = {}
 
 
 @contextlib.contextmanager
