@@ -57,7 +57,7 @@ from keras_attention import io_utils  # noqa: E402
 from keras_attention.callbacks import AttentionImageLogger  # noqa: E402
 from keras_attention.data import timeseries as ts  # noqa: E402
 from keras_attention.evaluation import forecasting as fc  # noqa: E402
-from keras_attention.tuners import HyperTimeSeriesForecaster  # noqa: E402
+from keras_attention.tuners import HyperTimeSeriesForecaster, TrialProgress  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TUNERS = ("random", "hyperband", "bayesian")
@@ -229,10 +229,14 @@ def search(args, tuner, series):
     )
     if args.tuner != "hyperband":
         kwargs["epochs"] = args.epochs
+    # One progress report per trial (a bar on a terminal, a line in a log).
+    kwargs["callbacks"] = [
+        TrialProgress(None if args.tuner == "hyperband" else args.max_trials)
+    ]
     if args.logdir:
-        kwargs["callbacks"] = [
+        kwargs["callbacks"].append(
             keras.callbacks.TensorBoard(os.path.join(args.logdir, "search"))
-        ]
+        )
     tuner.search(train.inputs, train.target, **kwargs)
 
 

@@ -71,7 +71,7 @@ from keras_attention.data import (  # noqa: E402
     tokenize,
 )
 from keras_attention.evaluation import corpus_bleu, exact_match  # noqa: E402
-from keras_attention.tuners import HyperSeq2SeqTranslator  # noqa: E402
+from keras_attention.tuners import HyperSeq2SeqTranslator, TrialProgress  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TUNERS = ("random", "hyperband", "bayesian")
@@ -259,10 +259,14 @@ def search(args, tuner, data):
     kwargs = dict(validation_data=data["validation"], verbose=args.verbose)
     if args.tuner != "hyperband":
         kwargs["epochs"] = args.epochs
+    # One progress report per trial (a bar on a terminal, a line in a log).
+    kwargs["callbacks"] = [
+        TrialProgress(None if args.tuner == "hyperband" else args.max_trials)
+    ]
     if args.logdir:
-        kwargs["callbacks"] = [
+        kwargs["callbacks"].append(
             keras.callbacks.TensorBoard(os.path.join(args.logdir, "search"))
-        ]
+        )
     tuner.search(x, y, **kwargs)
 
 

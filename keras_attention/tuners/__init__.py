@@ -12,5 +12,6 @@ from keras_attention.tuners.hyper_seq2seq_translator import HyperSeq2SeqTranslat
 from keras_attention.tuners.hyper_time_series_forecaster import (
     HyperTimeSeriesForecaster,
 )
+from keras_attention.tuners.trial_progress import TrialProgress
 
-__all__ = ["HyperSeq2SeqTranslator", "HyperTimeSeriesForecaster"]
+__all__ = ["HyperSeq2SeqTranslator", "HyperTimeSeriesForecaster", "TrialProgress"]
