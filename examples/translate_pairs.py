@@ -125,12 +125,17 @@ training split only, capped by frequency; rarer words map to `[UNK]`.
 """
 
 
-def load_data(args):
+def load_splits(args):
+    """(source, target) pairs of the train, validation and test splits."""
     pairs = load_text_pairs(args.data, max_pairs=args.max_pairs)
     if args.direction == "other-to-eng":
         pairs = [(other, eng) for eng, other in pairs]
     pairs = [p for p in pairs if count_words(p[0]) <= args.max_length]
-    splits = split_pairs(pairs, args.validation_fraction, args.test_fraction, seed=args.seed)
+    return split_pairs(pairs, args.validation_fraction, args.test_fraction, seed=args.seed)
+
+
+def load_data(args):
+    splits = load_splits(args)
     source_vocab, target_vocab = build_vocabularies(
         splits["train"], "word", args.source_vocab_size, args.target_vocab_size
     )
