@@ -127,6 +127,10 @@ def parse_args(argv=None):
     p.add_argument("--seeds", default="0", help="comma-separated seeds; mean ± std over them")
     p.add_argument("--output-dir", default="runs/forecast")
     p.add_argument("--no-plots", action="store_true")
+    p.add_argument(
+        "--verbose", type=int, default=0, choices=[0, 1, 2],
+        help="Keras fit verbosity (1: progress bar, 2: one line per epoch)",
+    )
     return p.parse_args(argv)
 
 
@@ -228,7 +232,7 @@ def train(args, series, seed):
         epochs=args.epochs,
         callbacks=callbacks,
         shuffle=False,
-        verbose=0,
+        verbose=args.verbose,
     )
     best_epoch = None
     if callbacks and callbacks[0].best_epoch is not None:
