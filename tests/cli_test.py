@@ -1,0 +1,325 @@
+"""The `keras-attention` command line, run as users run it (subprocesses).
+
+One tiny translator and one tiny forecaster are trained once per module
+(`train translate`, `train forecast`) and shared by the commands that use
+them: translate -> evaluate -> export -> plot-attention, forecast ->
+evaluate. Cheap checks (help texts, some errors) call `cli.main` in-process;
+the exit status, the stderr format and the entry points are checked with
+real processes.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from keras_attention import cli
+from keras_attention.data import timeseries as ts
+from keras_attention.models import BeamSampler, load_model
+
+ENV = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", KERAS_BACKEND="tensorflow")
+COMMANDS = [
+    ["train", "translate"], ["train", "forecast"], ["translate"], ["forecast"],
+    ["evaluate"], ["export"], ["tune", "translate"], ["tune", "forecast"],
+    ["plot-attention"],
+]
+
+
+def run(*args, cwd=None, check=True, stdin=None):
+    """`python -m keras_attention ARGS`; returns the CompletedProcess."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "keras_attention", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env=ENV, input=stdin, timeout=600,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"exit status {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+        )
+    return proc
+
+
+def error_lines(stderr):
+    return [line for line in stderr.splitlines() if line.startswith("keras-attention: error:")]
+
+
+def outputs(stdout):
+    """The paths listed after the final 'Outputs:' line."""
+    lines = stdout.splitlines()
+    start = max(i for i, line in enumerate(lines) if line == "Outputs:")
+    return [line.strip().rstrip("/") for line in lines[start + 1 :]]
+
+
+@pytest.fixture(scope="module")
+def translator(tmp_path_factory):
+    out = tmp_path_factory.mktemp("translator")
+    proc = run(
+        "train", "translate", "--train-size", 64, "--validation-size", 16,
+        "--test-size", 16, "--batch-size", 32, "--epochs", 1, "--units", 8,
+        "--embedding-dim", 8, "--attention", "luong", "--score-mode", "general",
+        "--no-export", "--output-dir", out,
+    )
+    return out / "date_translator.keras", proc
+
+
+@pytest.fixture(scope="module")
+def forecaster(tmp_path_factory):
+    out = tmp_path_factory.mktemp("forecaster")
+    proc = run(
+        "train", "forecast", "--num-steps", 200, "--epochs", 1, "--units", 8,
+        "--output-dir", out,
+    )
+    return out / "model.keras", proc
+
+
+@pytest.fixture(scope="module")
+def series_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("series") / "series.csv"
+    ts.synthetic_series(40, seed=3).to_csv(path, index=False)
+    return path
+
+
+# -- help, version, defaults ------------------------------------------------------
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_of_every_command_has_examples(command, capsys):
+    assert cli.main([*command, "--help"]) == 0
+    text = capsys.readouterr().out
+    assert f"usage: keras-attention {' '.join(command)}" in text
+    examples = text.split("Examples:\n", 1)[1].splitlines()
+    assert examples[0].startswith(f"  keras-attention {command[0]}")
+
+
+def test_version_and_help_of_the_console_script():
+    script = pathlib.Path(sys.executable).parent / "keras-attention"
+    if not script.exists():
+        pytest.skip("the console script is not installed (pip install -e .)")
+    proc = subprocess.run([script, "--version"], capture_output=True, text=True, env=ENV)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"keras-attention {cli._version()}"
+
+
+def test_help_shows_the_examples_defaults(capsys):
+    """Option defaults come from the example scripts, and every forwarded
+    option exists in the script it is forwarded to."""
+    parser = cli.build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "translate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 64 with dates, 256 with a pairs file)" in text  # --units
+    for name, options, required in (
+        ("translate_dates", cli.TRANSLATE_COMMON + cli.TRANSLATE_DATES, []),
+        ("translate_pairs", cli.TRANSLATE_COMMON + cli.TRANSLATE_PAIRS, ["--data", "x"]),
+        ("forecast", cli.FORECAST_OPTIONS, []),
+        ("tune_translator", cli.TUNE_TRANSLATE, []),
+        ("tune_forecaster", cli.TUNE_FORECAST, []),
+    ):
+        defaults = cli._example_defaults(name, required)
+        missing = [flag for flag, _ in options if cli._dest(flag) not in defaults]
+        assert not missing, (name, missing)
+
+
+# -- translator chain -------------------------------------------------------------
+@pytest.mark.slow
+def test_train_translate_writes_a_model_that_loads(translator):
+    path, proc = translator
+    assert "Test exact match:" in proc.stdout
+    assert "loss:" in proc.stdout  # Keras progress (one line per epoch in a pipe)
+    listed = outputs(proc.stdout)
+    assert listed == [str(path), str(path.with_name("date_translator_attention.png")),
+                      str(path.with_name("date_translator_metrics.json"))]
+    metrics = json.loads(path.with_name("date_translator_metrics.json").read_text())
+    assert metrics["train_size"] == 64 and metrics["test_examples"] == 16
+    assert 0.0 <= metrics["test_exact_match"] <= 1.0
+    model = load_model(path)
+    assert model.units == 8 and (model.attention, model.score_mode) == ("luong", "general")
+
+
+@pytest.mark.slow
+def test_translate_a_file_with_beam_search_and_text_arguments(translator, tmp_path, capsys):
+    path, _ = translator
+    texts = ["3 mar. 1998", "Tuesday, 3 March 1998", "03/03/98"]
+    (tmp_path / "in.txt").write_text("\n".join(texts[:2]) + "\n\n" + texts[2] + "\n")
+    proc = run(
+        "translate", "--model", path, "--input", tmp_path / "in.txt", "--output",
+        tmp_path / "out.txt", "--sampler", "beam", "--beam-width", 3,
+    )
+    assert outputs(proc.stdout) == [str(tmp_path / "out.txt")]
+    assert "3/3 sentences (100%" in proc.stderr  # the corpus progress
+    model = load_model(path)
+    got = (tmp_path / "out.txt").read_text().splitlines()
+    assert got == model.translate(texts, sampler=BeamSampler(3))
+    # Text arguments, greedy, translations on stdout.
+    assert cli.main(["translate", "--model", str(path), *texts[:2]]) == 0
+    assert capsys.readouterr().out.splitlines() == model.translate(texts[:2])
+
+
+@pytest.mark.slow
+def test_evaluate_a_translator_on_unseen_dates(translator, tmp_path):
+    path, _ = translator
+    report = tmp_path / "eval.json"
+    proc = run("evaluate", "--model", path, "--limit", 12, "--output", report)
+    assert "Exact match:" in proc.stdout and "12 unseen test dates" in proc.stdout
+    assert outputs(proc.stdout) == [str(report)]
+    results = json.loads(report.read_text())
+    assert results["examples"] == 12 and results["sampler"] == "greedy"
+    # The reported score is the model's on exactly those dates.
+    from keras_attention.data import load_dates
+
+    sources, targets = load_dates(train_size=20000, validation_size=1000, test_size=12)["test"]
+    hypotheses = load_model(path).translate(sources)
+    expected = np.mean([h == t for h, t in zip(hypotheses, targets, strict=True)])
+    assert results["exact_match"] == pytest.approx(expected)
+    assert len(results["errors"]) == round((1 - expected) * 12)
+
+
+@pytest.mark.slow
+def test_export_a_translator_and_run_the_tflite_file(translator, tmp_path):
+    path, _ = translator
+    samples = tmp_path / "samples.txt"
+    samples.write_text("3 mar. 1998\n03/03/98\n")
+    proc = run("export", "--model", path, "--output-dir", tmp_path, "--name", "dates",
+               "--samples", samples)
+    assert "Verified on 2 samples: passed" in proc.stdout
+    assert outputs(proc.stdout) == [
+        str(tmp_path / "dates"), str(tmp_path / "dates.tflite"),
+        str(tmp_path / "dates.vocab.json"),
+    ]
+    from keras_attention.runtime import TFLiteTranslator
+
+    text = "3 mar. 1998"  # max_length: the export's default
+    assert TFLiteTranslator(str(tmp_path / "dates.tflite")).translate(text) == (
+        load_model(path).translate(text, max_length=50)
+    )
+
+
+@pytest.mark.slow
+def test_plot_attention_of_two_texts(translator, tmp_path, capsys):
+    path, _ = translator
+    png = tmp_path / "att.png"
+    assert cli.main(["plot-attention", "--model", str(path), "3 mar. 1998",
+                     "03/03/98", "--output", str(png)]) == 0
+    written = [tmp_path / "att_1.png", tmp_path / "att_2.png"]
+    assert outputs(capsys.readouterr().out) == [str(p) for p in written]
+    for p in written:
+        image = keras.utils.load_img(p)
+        assert image.size == (640, 480)
+
+
+# -- forecaster chain -------------------------------------------------------------
+@pytest.mark.slow
+def test_train_forecast_then_forecast_a_csv(forecaster, series_csv, tmp_path):
+    path, train = forecaster
+    assert "test RMSE" in train.stdout and "loss:" in train.stdout
+    preprocessing = path.with_name("model.preprocessing.json")
+    assert str(preprocessing) in outputs(train.stdout)
+    config = json.loads(preprocessing.read_text())
+    assert config["target"] == "target" and config["window"] == 10
+
+    predictions = tmp_path / "predictions.csv"
+    proc = run("forecast", "--model", path, "--input", series_csv, "--output", predictions)
+    assert outputs(proc.stdout) == [str(predictions)]
+    table = pd.read_csv(predictions)
+    assert list(table.columns) == ["row", "step", "target", "target_predicted"]
+    assert table["row"].tolist() == list(range(9, 40))  # nowcast: T - 1 … N - 1
+    np.testing.assert_allclose(table["target"], pd.read_csv(series_csv)["target"][9:].to_numpy())
+    # The same numbers as the model on windows scaled with the training scaler.
+    from keras_attention.data.prediction_windows import prediction_windows
+
+    series = prediction_windows(series_csv, config)
+    model = load_model(path)
+    expected = series.inverse_target(model.predict(series["test"].inputs, verbose=0))
+    np.testing.assert_allclose(table["target_predicted"], expected[:, 0], rtol=1e-5)
+
+
+@pytest.mark.slow
+def test_evaluate_a_forecaster_with_baselines(forecaster, tmp_path, capsys):
+    path, train = forecaster
+    report = tmp_path / "eval.json"
+    assert cli.main(["evaluate", "--model", str(path), "--output", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "protocol: nowcast" in out and outputs(out) == [str(report)]
+    results = json.loads(report.read_text())["results"]
+    assert set(results) == {"model", "naive", "linear"}
+    # Same test part, same numbers as the training run reported.
+    trained = json.loads(path.with_name("metrics.json").read_text())["summary"]
+    for name in results:
+        assert results[name]["rmse"] == pytest.approx(trained[name]["rmse"]["mean"], rel=1e-5)
+    assert results["linear"]["rmse"] < results["naive"]["rmse"]  # the series is linear
+
+
+@pytest.mark.slow
+def test_tune_forecast_one_trial(tmp_path):
+    proc = run(
+        "tune", "forecast", "--max-trials", 1, "--epochs", 1, "--final-epochs", 1,
+        "--num-steps", 200, "--directory", tmp_path / "search", "--output-dir", tmp_path,
+    )
+    trial_lines = [line for line in proc.stdout.splitlines() if line.startswith("trial ")]
+    assert [line.split(":")[0] for line in trial_lines] == ["trial 1/1"]
+    assert outputs(proc.stdout) == [
+        str(tmp_path / f"tuned_forecaster{s}")
+        for s in (".keras", "_search.json", ".preprocessing.json")
+    ]
+    summary = json.loads((tmp_path / "tuned_forecaster_search.json").read_text())
+    assert summary["completed_trials"] == 1
+    assert np.isfinite(summary["test"]["model"]["rmse"])
+    assert load_model(tmp_path / "tuned_forecaster.keras").window == 10
+
+
+# -- errors -------------------------------------------------------------------------
+def test_bad_attention_value_is_one_line_naming_it():
+    proc = run("train", "translate", "--attention", "bahdanu", check=False)
+    assert proc.returncode == 2
+    (line,) = error_lines(proc.stderr)
+    assert "argument --attention: invalid choice: 'bahdanu'" in line
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_missing_model_file_is_one_line_and_debug_shows_the_traceback(tmp_path):
+    missing = tmp_path / "nope.keras"
+    proc = run("translate", "--model", missing, "3 mar. 1998", check=False)
+    assert proc.returncode == 1
+    (line,) = error_lines(proc.stderr)
+    assert line == f"keras-attention: error: argument --model: no such model file: '{missing}'"
+    assert "Traceback" not in proc.stderr
+    with pytest.raises(cli.CLIError, match="no such model file"):  # --debug re-raises
+        cli.main(["translate", "--model", str(missing), "x", "--debug"])
+
+
+@pytest.mark.slow
+def test_csv_without_the_target_column(forecaster, series_csv, tmp_path, capsys):
+    path, _ = forecaster
+    bad = tmp_path / "drivers_only.csv"
+    pd.read_csv(series_csv).drop(columns="target").to_csv(bad, index=False)
+    assert cli.main(["forecast", "--model", str(path), "--input", str(bad)]) == 1
+    (line,) = error_lines(capsys.readouterr().err)
+    assert f"argument --input: {bad} has no column 'target' (the model's target)" in line
+    assert not (tmp_path / "drivers_only_predictions.csv").exists()
+    assert cli.main(["train", "forecast", "--data", str(bad), "--target", "y"]) == 1
+    (line,) = error_lines(capsys.readouterr().err)
+    assert "argument --target: " in line and "has no column 'y'" in line
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "translate", "--data", "dates", "--max-pairs", "5"],
+         "argument --max-pairs: applies to a sentence-pair --data file only"),
+        (["train", "translate", "--epochs", "0"],
+         "argument --epochs: must be a positive integer, got '0'"),
+        (["translate", "--beam-width", "3", "x"],
+         "argument --beam-width: only with --sampler beam"),
+        (["export", "--quantize", "int4"], "argument --quantize: invalid value 'int4'"),
+        (["train", "forecast", "--data", "missing.csv", "--target", "y"],
+         "argument --data: no such file: 'missing.csv'"),
+    ],
+)
+def test_usage_errors_are_one_line(argv, message, capsys):
+    status = cli.main(argv)
+    (line,) = error_lines(capsys.readouterr().err)
+    assert message in line
+    assert status in (1, 2)
