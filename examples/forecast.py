@@ -49,11 +49,11 @@ and `model.keras` to `--output-dir`.
 ## Setup
 """
 
-import argparse
-import os
-import pathlib
-import sys
-import time
+import argparse  # noqa: E402
+import os  # noqa: E402
+import pathlib  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -114,9 +114,9 @@ def parse_args(argv=None):
     p.add_argument("--scaling", choices=ts.SCALINGS, default="standard")
     p.add_argument("--interpolate", action="store_true", help="fill missing cells")
     p.add_argument("--num-steps", type=int, default=3000, help="rows of the embedded series")
-    p.add_argument("--epochs", type=int, default=15)
+    p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--learning-rate", type=float, default=3e-3)
+    p.add_argument("--learning-rate", type=float, default=5e-3)
     p.add_argument(
         "--patience",
         type=int,
