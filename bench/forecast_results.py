@@ -52,6 +52,9 @@ SML_RUNS = {
     "nowcast-darnn-residual": SML_COMMON + ["--protocol", "nowcast", *DARNN, "--residual"],
     "nowcast-gru-residual": SML_COMMON
     + ["--protocol", "nowcast", "--encoder", "gru", "--residual"],
+    # nowcast-darnn-residual without input attention (same LSTM encoder): its effect alone.
+    "nowcast-lstm-residual": SML_COMMON
+    + ["--protocol", "nowcast", "--encoder", "lstm", "--residual"],
     "forecast-darnn-residual": SML_COMMON + ["--protocol", "forecast", *DARNN, "--residual"],
     "forecast-gru-residual": SML_COMMON
     + ["--protocol", "forecast", "--encoder", "gru", "--residual"],
@@ -76,7 +79,7 @@ def run(table, name, extra, seeds, force):
 
 
 def fmt(m, key, digits):
-    return f"{m[key]['mean']:.{digits}g} ± {m[key]['std']:.1g}"
+    return f"{m[key]['mean']:.{digits}g} ± {m[key]['std']:.2g}"
 
 
 def row_label(name, record):
@@ -139,6 +142,12 @@ def main():
                 records[name] = json.loads(metrics.read_text())
             continue
         records[name] = run(args.table, name, runs[name], args.seeds, args.force)
+    # The JSON and the table always hold every cached row, not only --only's.
+    for name in runs:
+        metrics = ROOT / "bench" / "out" / "forecast" / args.table / name / "metrics.json"
+        if name not in records and metrics.exists():
+            records[name] = json.loads(metrics.read_text())
+    records = {name: records[name] for name in runs if name in records}
     if not records:
         raise SystemExit("no cached runs")
     summary = {
