@@ -63,7 +63,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from keras_attention import io_utils, plotting  # noqa: E402
+from keras_attention import io_utils, plotting, training  # noqa: E402
+from keras_attention.callbacks import AttentionImageLogger  # noqa: E402
 from keras_attention.data import timeseries as ts  # noqa: E402
 from keras_attention.evaluation import forecasting as fc  # noqa: E402
 from keras_attention.models.time_series_forecaster import (  # noqa: E402
@@ -131,6 +132,13 @@ def parse_args(argv=None):
         "--verbose", type=int, default=0, choices=[0, 1, 2],
         help="Keras fit verbosity (1: progress bar, 2: one line per epoch)",
     )
+    p.add_argument(
+        "--logdir",
+        help="TensorBoard folder: losses, and heat maps of the temporal (and input) "
+        "attention of two test windows every epoch",
+    )
+    # --checkpoint-dir (one sub-folder per seed), --strategy, --deterministic
+    training.add_arguments(p, strategies=("none", "mirrored"))
     return p.parse_args(argv)
 
 
@@ -208,11 +216,13 @@ def build_model(args, series):
 
 
 def train(args, series, seed):
-    keras.utils.set_random_seed(seed)
-    model = build_model(args, series)
-    steps = args.epochs * int(np.ceil(len(series["train"]) / args.batch_size))
-    schedule = keras.optimizers.schedules.CosineDecay(args.learning_rate, max(steps, 1))
-    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse")
+    training.seed_everything(seed, args.deterministic)
+    with training.strategy_scope(args.strategy):
+        model = build_model(args, series)
+        steps = args.epochs * int(np.ceil(len(series["train"]) / args.batch_size))
+        schedule = keras.optimizers.schedules.CosineDecay(args.learning_rate, max(steps, 1))
+        model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse")
+    model.build()
     callbacks, validation = [], None
     if "val" in series.parts:
         # Model selection on the validation part: the weights of the best
@@ -225,12 +235,29 @@ def train(args, series, seed):
                 restore_best_weights=True,
             )
         )
+    # Extra callbacks go after EarlyStopping (read back below as callbacks[0]).
+    extra = []
+    if args.checkpoint_dir:
+        # A killed run, started again with the same command, resumes after
+        # its last completed epoch (one backup folder per seed).
+        extra += training.checkpoint_callbacks(
+            os.path.join(args.checkpoint_dir, f"seed-{seed}")
+        )
+    if args.logdir:
+        run = os.path.join(args.logdir, f"seed-{seed}")
+        examples = {k: v[:2] for k, v in series["test"].inputs.items()}
+        extra += [
+            keras.callbacks.TensorBoard(run),
+            AttentionImageLogger(
+                os.path.join(run, "attention"), examples, feature_names=series.features
+            ),
+        ]
     start = time.time()
     history = model.fit(
         series.dataset("train", args.batch_size, shuffle=True, seed=seed),
         validation_data=validation,
         epochs=args.epochs,
-        callbacks=callbacks,
+        callbacks=callbacks + extra,
         shuffle=False,
         verbose=args.verbose,
     )
@@ -386,6 +413,8 @@ def main(argv=None):
         print("wrote " + ", ".join(str(p) for p in paths))
     io_utils.atomic_write_json(out_dir / "metrics.json", record)
     print(f"wrote {out_dir / 'metrics.json'} and {out_dir / 'model.keras'}")
+    if args.logdir:
+        print(f"TensorBoard: tensorboard --logdir {args.logdir}  (tab Images: attention)")
     print(f"total time {time.time() - start:.0f} s")
     return record
 

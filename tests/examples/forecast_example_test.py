@@ -55,3 +55,34 @@ def test_forecast_example_on_a_csv_file_with_the_forecast_protocol(tmp_path):
     assert record["test_windows"] == 40 - 10 - 2 + 1
     assert np.isfinite(record["summary"]["model"]["rmse"]["mean"])
     assert not (tmp_path / "out" / "forecast.png").exists()
+
+
+@pytest.mark.slow
+def test_forecast_example_resumes_from_checkpoint_dir_and_logs_attention_images(
+    tmp_path, monkeypatch
+):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from keras_attention import training
+
+    example = load_example()
+    args = [
+        "--num-steps", "300", "--units", "8", "--no-plots",
+        "--output-dir", str(tmp_path / "out"), "--checkpoint-dir", str(tmp_path / "ckpt"),
+    ]
+    # A first run that "dies" after its first epoch: its backup stays behind.
+    monkeypatch.setattr(training.BackupAndRestore, "on_train_end", lambda self, logs=None: None)
+    example.main(args + ["--epochs", "1"])
+    assert json.loads((tmp_path / "ckpt" / "seed-0" / "checkpoint.json").read_text())["epoch"] == 1
+    monkeypatch.undo()
+    # The same command with 3 epochs trains only epochs 2 and 3, then cleans up.
+    record = example.main(args + ["--epochs", "3", "--logdir", str(tmp_path / "logs")])
+    assert record["runs"][0]["epochs"] == 2
+    assert not (tmp_path / "ckpt" / "seed-0").exists()
+    accumulator = EventAccumulator(
+        str(tmp_path / "logs" / "seed-0" / "attention"), size_guidance={"tensors": 0}
+    ).Reload()
+    tags = accumulator.Tags()["tensors"]
+    assert tags and all("attention" in t for t in tags), tags
+    steps = {e.step for t in tags for e in accumulator.Tensors(t)}
+    assert steps == {1, 2}  # the epochs this run trained (0-based)
