@@ -130,11 +130,24 @@ def export_saved_model(
 
     Example:
 
-    ```python
-    export_saved_model(model, "saved_models/date_translator")
-    reloaded = tf.saved_model.load("saved_models/date_translator")
-    reloaded.signatures["translate"](text=tf.constant(["3 mar. 1998"]))
-    ```
+    A (here untrained) translator with its vocabularies; the SavedModel
+    then runs with TensorFlow alone, text in and text out:
+
+    >>> import tensorflow as tf
+    >>> from keras_attention.data import Vocabulary
+    >>> from keras_attention.export import export_saved_model
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> vocab = Vocabulary.build([list("0123456789/")])
+    >>> model = Seq2SeqTranslator(embedding_dim=8, units=8, tokenization="char",
+    ...                           source_vocabulary=vocab, target_vocabulary=vocab)
+    >>> model.build()
+    >>> _ = export_saved_model(model, "date_translator", max_length=8, beam_width=2)
+    >>> reloaded = tf.saved_model.load("date_translator")
+    >>> sorted(reloaded.signatures)  # serving_default is translate_greedy
+    ['decode_step', 'encode', 'serving_default', 'translate', 'translate_beam', 'translate_greedy']
+    >>> out = reloaded.signatures["translate"](text=tf.constant(["03/03/98"]))
+    >>> out["translation"].numpy()[0].decode() == model.translate("03/03/98", max_length=8)
+    True
     """
     endpoints.check_built(model)
     kind = endpoints.model_kind(model)
@@ -156,8 +169,7 @@ def export_saved_model(
         meta["string_sampler"] = string_sampler
     path = os.fspath(path)
     with io_utils.atomic_directory(path) as tmp:
-        with _quiet():
-            archive.write_out(tmp, verbose=False)
+        _write_out(archive, model, tmp)
         copy = os.path.join(tmp, metadata.SAVED_MODEL_COPY)
         os.makedirs(os.path.dirname(copy), exist_ok=True)
         io_utils.atomic_write_json(copy, meta)
@@ -169,9 +181,25 @@ def write_temporary_saved_model(model, folder, batch_size, options, endpoint_nam
     archive, signatures, outputs = build_archive(
         model, batch_size=batch_size, options=options, endpoint_names=endpoint_names
     )
-    with _quiet():
-        archive.write_out(folder, verbose=False)
+    _write_out(archive, model, folder)
     return signatures, outputs
+
+
+def _write_out(archive, model, folder):
+    # Writing the archive traces every tf.function attribute of the model,
+    # Keras' `_default_save_signature` included. For a model built by a
+    # direct call, that signature takes the recorded input shapes with float
+    # dtypes, and tracing it fails on the translator's integer token ids. The
+    # endpoints are the archive's own, so hide the recorded shapes meanwhile.
+    shapes = getattr(model, "_build_shapes_dict", None)
+    if shapes:
+        model._build_shapes_dict = {}
+    try:
+        with _quiet():
+            archive.write_out(folder, verbose=False)
+    finally:
+        if shapes:
+            model._build_shapes_dict = shapes
 
 
 def _check_batch_size(batch_size, allow_none):
