@@ -33,7 +33,21 @@ def _folder(path):
 
 
 def atomic_write_bytes(path, data):
-    """Writes `data` (bytes) to `path` atomically; returns the path."""
+    """Writes `data` (bytes) to `path` atomically; returns the path.
+
+    The bytes go to a hidden temporary file in the same folder (created if
+    needed), which is flushed, synced and renamed over `path`: a reader
+    sees the old file or the new one, never a part of it.
+
+    Example:
+
+    >>> import os
+    >>> from keras_attention import io_utils
+    >>> io_utils.atomic_write_bytes("out/data.bin", b"\\x00\\x01")
+    'out/data.bin'
+    >>> os.listdir("out")  # no temporary file left behind
+    ['data.bin']
+    """
     path = os.fspath(path)
     fd, tmp = tempfile.mkstemp(dir=_folder(path), prefix=".tmp-", suffix=".part")
     try:
@@ -51,10 +65,31 @@ def atomic_write_bytes(path, data):
 
 
 def atomic_write_text(path, text, encoding="utf-8"):
+    """Writes a string to `path` atomically (see `atomic_write_bytes`).
+
+    Example:
+
+    >>> from keras_attention import io_utils
+    >>> io_utils.atomic_write_text("notes.txt", "café\\n")
+    'notes.txt'
+    >>> open("notes.txt", encoding="utf-8").read()
+    'café\\n'
+    """
     return atomic_write_bytes(path, text.encode(encoding))
 
 
 def atomic_write_json(path, obj, indent=2):
+    """Writes `obj` as JSON (sorted keys) to `path` atomically.
+
+    Example:
+
+    >>> import json
+    >>> from keras_attention import io_utils
+    >>> io_utils.atomic_write_json("results.json", {"bleu": 25.7, "model": "a"})
+    'results.json'
+    >>> json.load(open("results.json"))
+    {'bleu': 25.7, 'model': 'a'}
+    """
     return atomic_write_text(path, json.dumps(obj, indent=indent, sort_keys=True) + "\n")
 
 
@@ -63,12 +98,19 @@ def atomic_path(path):
     """Yields a temporary path with the same suffix; moved to `path` on success.
 
     For writers that insist on a file name of their own (e.g.
-    `model.save("x.keras")` checks the extension):
+    `model.save("x.keras")` checks the extension). If the block raises,
+    nothing is moved and the temporary file is removed.
 
-    ```python
-    with atomic_path("model.keras") as tmp:
-        model.save(tmp)
-    ```
+    Example:
+
+    >>> import os
+    >>> from keras_attention import io_utils
+    >>> with io_utils.atomic_path("table.csv") as tmp:
+    ...     print(tmp.endswith(".csv"), os.path.exists("table.csv"))
+    ...     _ = open(tmp, "w").write("a,b\\n1,2\\n")
+    True False
+    >>> os.listdir(".")
+    ['table.csv']
     """
     path = os.fspath(path)
     folder = _folder(path)
@@ -90,11 +132,23 @@ def atomic_path(path):
 def atomic_directory(path):
     """Yields a temporary folder; it replaces `path` as a whole on success.
 
-    ```python
-    with atomic_directory("saved_models/date_translator") as tmp:
-        tf.saved_model.save(module, tmp)
-    ```
-    An existing folder at `path` is kept until the new one is complete.
+    An existing folder at `path` is kept until the new one is complete (a
+    SavedModel export, for example, is written this way).
+
+    Example:
+
+    >>> import os
+    >>> from keras_attention import io_utils
+    >>> with io_utils.atomic_directory("export") as tmp:
+    ...     _ = open(os.path.join(tmp, "v1.txt"), "w").write("first")
+    >>> try:
+    ...     with io_utils.atomic_directory("export") as tmp:
+    ...         _ = open(os.path.join(tmp, "v2.txt"), "w").write("second")
+    ...         raise RuntimeError("interrupted")
+    ... except RuntimeError:
+    ...     pass
+    >>> os.listdir("export"), sorted(os.listdir("."))  # the old folder, intact
+    (['v1.txt'], ['export'])
     """
     path = os.path.abspath(os.fspath(path))
     folder = _folder(path)
@@ -115,7 +169,19 @@ def atomic_directory(path):
 
 
 def save_model(model, path):
-    """`model.save(path)` atomically (a `.keras` file)."""
+    """`model.save(path)` atomically (a `.keras` file).
+
+    Example:
+
+    >>> from keras_attention import io_utils
+    >>> from keras_attention.models import Seq2SeqTranslator, load_model
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> io_utils.save_model(model, "saved_models/translator.keras")
+    'saved_models/translator.keras'
+    >>> load_model("saved_models/translator.keras").units
+    8
+    """
     with atomic_path(path) as tmp:
         model.save(tmp)
     return os.fspath(path)

@@ -27,7 +27,15 @@ def _pyplot():
 
 
 def figure_to_png(fig, dpi=100):
-    """PNG bytes of a matplotlib figure (the figure is closed)."""
+    """PNG bytes of a matplotlib figure (the figure is closed).
+
+    Example:
+
+    >>> from keras_attention import plotting
+    >>> png = plotting.figure_to_png(plotting.attention_figure([[1.0]]), dpi=20)
+    >>> png[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
     plt = _pyplot()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
@@ -36,7 +44,17 @@ def figure_to_png(fig, dpi=100):
 
 
 def save_figure(fig, path, dpi=100):
-    """Saves a figure as PNG atomically and closes it; returns the path."""
+    """Saves a figure as PNG atomically and closes it; returns the path.
+
+    Example:
+
+    >>> import os
+    >>> from keras_attention import plotting
+    >>> plotting.save_figure(plotting.attention_figure([[1.0]]), "figure.png")
+    'figure.png'
+    >>> os.listdir(".")  # no temporary file left behind
+    ['figure.png']
+    """
     return atomic_write_bytes(path, figure_to_png(fig, dpi=dpi))
 
 
@@ -64,6 +82,16 @@ def attention_figure(
 
     Returns:
         A matplotlib figure (close it, or pass it to `save_figure`).
+
+    Example:
+
+    >>> from keras_attention import plotting
+    >>> figure = plotting.attention_figure(
+    ...     [[0.9, 0.1], [0.2, 0.8]], x_labels=["a", "b"], y_labels=["A", "B"])
+    >>> [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    ['a', 'b']
+    >>> figure.axes[0].get_xlabel(), figure.axes[0].get_ylabel()
+    ('source', 'target')
     """
     plt = _pyplot()
     weights = np.asarray(weights, dtype="float32")
@@ -100,7 +128,23 @@ def attention_figure(
 
 
 def plot_attention(weights, path, **kwargs):
-    """Renders `attention_figure(weights, **kwargs)` to a PNG file."""
+    """Renders `attention_figure(weights, **kwargs)` to a PNG file.
+
+    Args:
+        weights: array `(rows, columns)`.
+        path: the PNG file to write (atomically).
+        **kwargs: the other arguments of `attention_figure`.
+
+    Returns:
+        `path`.
+
+    Example:
+
+    >>> from keras_attention import plotting
+    >>> plotting.plot_attention([[0.9, 0.1], [0.2, 0.8]], "attention.png",
+    ...                         x_labels=["a", "b"], y_labels=["A", "B"])
+    'attention.png'
+    """
     return save_figure(attention_figure(weights, **kwargs), path)
 
 
@@ -110,10 +154,24 @@ def attention_png(weights, dpi=100, **kwargs):
     The image is exactly `size[0] * dpi` × `size[1] * dpi` pixels whatever
     the matrix and its labels (for TensorBoard, where images of one tag
     should keep their size from epoch to epoch).
+
+    Example:
+
+    >>> from keras_attention import plotting
+    >>> png = plotting.attention_png([[0.5, 0.5]], dpi=50, size=(3, 2))
+    >>> int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    (150, 100)
     """
     return figure_to_png(attention_figure(weights, **kwargs), dpi=dpi)
 
 
 def show_spaces(tokens):
-    """Labels for character-level tokens: a space is shown as `␣`."""
+    """Labels for character-level tokens: a space is shown as `␣`.
+
+    Example:
+
+    >>> from keras_attention import plotting
+    >>> plotting.show_spaces(["3", " ", "m"])
+    ['3', '␣', 'm']
+    """
     return ["\u2423" if t == " " else str(t) for t in tokens]

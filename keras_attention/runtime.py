@@ -13,16 +13,9 @@ This module imports nothing but the standard library, numpy and
   `pip install ai-edge-litert numpy`, and `import runtime` (or whatever
   you name the copy). Nothing else is needed.
 
-Example:
-
-```python
-from keras_attention.runtime import TFLiteTranslator
-
-translator = TFLiteTranslator("saved_models/date_translator.tflite")
-translator.translate("Tuesday, 3 March 1998")          # '1998-03-03'
-translator.translate(["03/03/98", "3 mar. 1998"], method="beam")
-out = translator.generate([5, 9, 12], method="greedy")  # ids, scores, attention
-```
+`TFLiteTranslator` (text in, text out; greedy or beam search inside the
+file), `TFLiteForecaster` and `load` (either, from the file's metadata)
+have runnable examples; `docs/export.md` shows the whole route.
 
 The tokenizer below is a copy of `keras_attention.data.text_utils`
 (`tests/export/runtime_test.py` checks that the two agree).
@@ -58,7 +51,16 @@ def _normalize_text(text):
 
 
 def tokenize(text, tokenization="word"):
-    """Splits a text into tokens: `"word"` (normalised) or `"char"`."""
+    """Splits a text into tokens: `"word"` (normalised) or `"char"`.
+
+    The same rules as `keras_attention.data.tokenize`.
+
+    Example:
+
+    >>> from keras_attention import runtime
+    >>> runtime.tokenize("¿Qué tal?"), runtime.tokenize("3/3", "char")
+    (['¿', 'que', 'tal', '?'], ['3', '/', '3'])
+    """
     if not isinstance(text, str):
         raise ValueError(
             f"`text` must be a string. Received: {text!r} of type {type(text).__name__}"
@@ -74,7 +76,14 @@ def tokenize(text, tokenization="word"):
 
 
 def detokenize(tokens, tokenization="word"):
-    """Joins tokens back into a text (see `keras_attention.data.detokenize`)."""
+    """Joins tokens back into a text (see `keras_attention.data.detokenize`).
+
+    Example:
+
+    >>> from keras_attention import runtime
+    >>> runtime.detokenize(["¿", "que", "tal", "?"])
+    '¿que tal?'
+    """
     if tokenization == "char":
         return "".join(tokens)
     text = " ".join(tokens)
@@ -90,7 +99,31 @@ def _sidecar_candidates(model_path):
 
 
 def load_metadata(model_path, metadata_path=None):
-    """The export metadata (vocabularies, options) of a `.tflite` file."""
+    """The export metadata (vocabularies, options) of a `.tflite` file.
+
+    Args:
+        model_path: the `.tflite` file.
+        metadata_path: its sidecar JSON (default: `<stem>.vocab.json` for a
+            translator, `<stem>.json` for a forecaster).
+
+    Returns:
+        The metadata dict (`kind`, `signatures`, vocabularies, decoding
+        options, ...).
+
+    Example:
+
+    The metadata travels beside the `.tflite` file, as written by
+    `keras_attention.export.export_tflite`; without it nothing can be
+    decoded, so a missing one is a clear error (copy both files):
+
+    >>> from keras_attention import runtime
+    >>> runtime.load_metadata("copied_alone.tflite")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: No metadata for 'copied_alone.tflite': looked for ['copied_alone.vocab.json', 'copied_alone.json']. keras_attention.export writes it beside the .tflite file; copy it along.
+
+    The example of `load` reads the metadata of a real export.
+    """
     model_path = os.fspath(model_path)
     paths = [os.fspath(metadata_path)] if metadata_path else _sidecar_candidates(model_path)
     for path in paths:
@@ -147,6 +180,28 @@ class TFLiteTranslator(_Runner):
             `keras_attention.export.export_tflite`.
         metadata_path: its sidecar JSON (default: `<stem>.vocab.json`).
         num_threads: LiteRT CPU threads (default: LiteRT's choice).
+
+    Example:
+
+    A (here untrained) translator exported with greedy and beam search
+    inside; the `.tflite` file then gives the same tokens as Keras:
+
+    >>> from keras_attention import export
+    >>> from keras_attention.data import Vocabulary
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> from keras_attention.runtime import TFLiteTranslator
+    >>> vocab = Vocabulary.build([list("0123456789/")])
+    >>> model = Seq2SeqTranslator(embedding_dim=8, units=8, tokenization="char",
+    ...                           source_vocabulary=vocab, target_vocabulary=vocab)
+    >>> model.build()
+    >>> _ = export.export_tflite(model, "dates.tflite", max_length=8, beam_width=2,
+    ...                          endpoints_to_export=["translate_greedy", "translate_beam"])
+    >>> translator = TFLiteTranslator("dates.tflite")  # reads dates.vocab.json
+    >>> translator.translate("03/03/98") == model.translate("03/03/98", max_length=8)
+    True
+    >>> out = translator.generate(translator.encode_text("03/03/98"), method="beam")
+    >>> out["token_ids"].shape, out["attention"].shape  # (N-best, L), (N, L, S)
+    ((1, 8), (1, 8, 8))
     """
 
     def __init__(self, model_path, metadata_path=None, num_threads=None):
@@ -308,6 +363,25 @@ class TFLiteForecaster(_Runner):
         model_path: the `.tflite` file written by `export_tflite`.
         metadata_path: its sidecar JSON (default: `<stem>.json`).
         num_threads: LiteRT CPU threads.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention import export
+    >>> from keras_attention.models import TimeSeriesForecaster
+    >>> from keras_attention.runtime import TFLiteForecaster
+    >>> model = TimeSeriesForecaster(window=4, num_features=2, units=4)
+    >>> model.build()
+    >>> _ = export.export_tflite(model, "forecaster.tflite")
+    >>> forecaster = TFLiteForecaster("forecaster.tflite")
+    >>> drivers = np.ones((3, 4, 2), "float32")
+    >>> past_target = np.ones((3, 3), "float32")  # nowcast: window - 1 values
+    >>> out = forecaster.predict(drivers, past_target)
+    >>> out["predictions"].shape, out["temporal_attention"].shape
+    ((3, 1), (3, 1, 4))
+    >>> keras_out = model({"drivers": drivers, "past_target": past_target[..., None]})
+    >>> bool(np.allclose(out["predictions"], keras_out, atol=1e-5))
+    True
     """
 
     def __init__(self, model_path, metadata_path=None, num_threads=None):
@@ -361,7 +435,29 @@ class TFLiteForecaster(_Runner):
 
 
 def load(model_path, metadata_path=None, num_threads=None):
-    """A `TFLiteTranslator` or `TFLiteForecaster`, from the file's metadata."""
+    """A `TFLiteTranslator` or `TFLiteForecaster`, from the file's metadata.
+
+    Args:
+        model_path: the `.tflite` file.
+        metadata_path: its sidecar JSON (default: beside the file).
+        num_threads: LiteRT CPU threads.
+
+    Returns:
+        The runner matching the export's `kind`.
+
+    Example:
+
+    >>> from keras_attention import export, runtime
+    >>> from keras_attention.models import TimeSeriesForecaster
+    >>> model = TimeSeriesForecaster(window=4, num_features=2, units=4)
+    >>> model.build()
+    >>> _ = export.export_tflite(model, "forecaster.tflite")
+    >>> type(runtime.load("forecaster.tflite")).__name__
+    'TFLiteForecaster'
+    >>> metadata = runtime.load_metadata("forecaster.tflite")  # forecaster.json
+    >>> metadata["kind"], metadata["window"], sorted(metadata["signatures"])
+    ('forecaster', 4, ['predict'])
+    """
     kind = load_metadata(model_path, metadata_path).get("kind")
     cls = {"translator": TFLiteTranslator, "forecaster": TFLiteForecaster}.get(kind)
     if cls is None:

@@ -14,19 +14,9 @@ Three pieces, each usable alone:
 - **Distribution**: `strategy_scope("none" | "mirrored" | "multiworker")`
   opens a `tf.distribute` strategy scope to build and compile the model in.
 
-The examples expose them as `--seed`, `--checkpoint-dir` and `--strategy`
-(`add_arguments`):
-
-```python
-args = parser.parse_args()
-training.enable_determinism(args.seed)
-with training.strategy_scope(args.strategy):
-    model = build_model(...)
-    model.compile(...)
-data = training.ShuffledArrays(x, y, batch_size=64, seed=args.seed)
-model.fit(data, epochs=10,
-          callbacks=training.checkpoint_callbacks(args.checkpoint_dir, data))
-```
+The examples expose them as `--seed`, `--deterministic`,
+`--checkpoint-dir` and `--strategy` (`add_arguments`); the example of
+`fit` shows the four together.
 
 TensorFlow is imported only by the functions that need it.
 """
@@ -56,6 +46,15 @@ def add_arguments(parser, checkpoint=True, strategy=True, determinism=True, stra
 
     Returns:
         The parser.
+
+    Example:
+
+    >>> import argparse
+    >>> from keras_attention import training
+    >>> parser = training.add_arguments(argparse.ArgumentParser())
+    >>> args = parser.parse_args(["--checkpoint-dir", "ckpt", "--deterministic"])
+    >>> args.checkpoint_dir, args.strategy, args.deterministic
+    ('ckpt', 'none', True)
     """
     if checkpoint:
         parser.add_argument(
@@ -85,7 +84,23 @@ def add_arguments(parser, checkpoint=True, strategy=True, determinism=True, stra
 
 
 def seed_everything(seed, deterministic=False):
-    """`keras.utils.set_random_seed(seed)`, or `enable_determinism(seed)`."""
+    """`keras.utils.set_random_seed(seed)`, or `enable_determinism(seed)`.
+
+    Args:
+        seed: non-negative integer.
+        deterministic: also make TensorFlow ops deterministic (what
+            `--deterministic` asks for).
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention import training
+    >>> training.seed_everything(7)
+    >>> first = np.random.rand()
+    >>> training.seed_everything(7)
+    >>> first == np.random.rand()
+    True
+    """
     if deterministic:
         enable_determinism(seed)
     else:
@@ -101,11 +116,23 @@ def enable_determinism(seed):
     `tf.config.experimental.enable_op_determinism()`. Every op used by the
     library's layers, models and samplers has a deterministic CPU kernel, so
     two runs with the same seed, data and arguments give bit-identical
-    losses and weights (tests/reliability/determinism_test.py). Training is
-    somewhat slower with determinism on (no parallel reductions in tf.data).
+    losses and weights (`tests/training_test.py`). Training is somewhat
+    slower with determinism on (no parallel reductions in tf.data). Op
+    determinism is process-wide in TensorFlow and stays on.
 
     Args:
         seed: non-negative integer.
+
+    Example:
+
+    >>> import keras
+    >>> from keras_attention import training
+    >>> training.enable_determinism(0)
+    >>> first = keras.ops.convert_to_numpy(keras.random.normal((3,)))
+    >>> training.enable_determinism(0)
+    >>> second = keras.ops.convert_to_numpy(keras.random.normal((3,)))
+    >>> bool((first == second).all())
+    True
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
@@ -129,6 +156,15 @@ def get_strategy(name="none"):
 
     Returns:
         The strategy (the same object on every call with the same name).
+
+    Example:
+
+    >>> from keras_attention import training
+    >>> strategy = training.get_strategy("none")
+    >>> strategy.num_replicas_in_sync
+    1
+    >>> training.get_strategy("mirrored") is training.get_strategy("mirrored")
+    True
     """
     if name not in STRATEGIES:
         raise ValueError(
@@ -168,6 +204,16 @@ def strategy_scope(name="none"):
 
     Build and compile the model inside the scope; `fit` may be called
     outside. With `"none"` this is the default strategy (a no-op scope).
+
+    Example:
+
+    >>> import keras
+    >>> from keras_attention import training
+    >>> with training.strategy_scope("none") as strategy:  # or "mirrored", ...
+    ...     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    ...     model.compile(optimizer="adam", loss="mse")
+    >>> strategy.num_replicas_in_sync
+    1
     """
     strategy = get_strategy(name)
     if strategy is None:
@@ -183,6 +229,19 @@ def is_chief():
     True unless `TF_CONFIG` names this process a non-chief task: a `"worker"`
     with index > 0 when the cluster has no `"chief"`, or any `"worker"` when
     it has one.
+
+    Example:
+
+    >>> import json, os
+    >>> from keras_attention import training
+    >>> training.is_chief()  # no TF_CONFIG: a single process
+    True
+    >>> cluster = {"worker": ["10.0.0.1:12345", "10.0.0.2:12345"]}
+    >>> os.environ["TF_CONFIG"] = json.dumps(
+    ...     {"cluster": cluster, "task": {"type": "worker", "index": 1}})
+    >>> training.is_chief()
+    False
+    >>> del os.environ["TF_CONFIG"]
     """
     config = os.environ.get("TF_CONFIG")
     if not config:
@@ -222,6 +281,19 @@ class ShuffledArrays(keras.utils.PyDataset):
         shuffle: shuffle every epoch (`False`: the arrays' order).
         seed: integer seed of the permutations.
         **kwargs: `keras.utils.PyDataset` arguments (`workers`, ...).
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention import training
+    >>> data = training.ShuffledArrays(np.arange(10), np.arange(10), batch_size=4, seed=0)
+    >>> len(data), data.order(0).tolist() == data.order(0).tolist()
+    (3, True)
+    >>> data.order(1).tolist() != data.order(0).tolist()  # a new order per epoch
+    True
+    >>> x, y = data[0]
+    >>> x.shape, bool((x == y).all())
+    ((4,), True)
     """
 
     def __init__(self, x, y=None, batch_size=32, shuffle=True, seed=0, **kwargs):
@@ -324,6 +396,28 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         backup_dir: folder of the backups (created if needed).
         delete_checkpoint: delete `backup_dir` when `fit` completes.
         keep: number of backups to keep (the newest ones).
+
+    Example:
+
+    A training stopped after its second epoch; the same `fit` run again
+    restores the weights and continues with the third:
+
+    >>> import keras, numpy as np
+    >>> from keras_attention import training
+    >>> def make_model():
+    ...     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    ...     model.compile(optimizer="sgd", loss="mse")
+    ...     return model
+    >>> x, y = np.ones((8, 2)), np.ones((8, 1))
+    >>> backup = training.BackupAndRestore("ckpt", delete_checkpoint=False)
+    >>> _ = make_model().fit(x, y, epochs=2, callbacks=[backup], verbose=0)
+    >>> backup.latest()["epoch"]  # epochs completed
+    2
+    >>> model = make_model()
+    >>> history = model.fit(x, y, epochs=4, callbacks=[
+    ...     training.BackupAndRestore("ckpt", delete_checkpoint=False)], verbose=0)
+    >>> len(history.history["loss"])  # epochs 3 and 4 only
+    2
     """
 
     def __init__(self, backup_dir, delete_checkpoint=True, keep=1):
@@ -427,6 +521,16 @@ def checkpoint_callbacks(checkpoint_dir=None, data=None, delete_checkpoint=True)
 
     Returns:
         A list of callbacks (possibly empty) to add to `fit`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention import training
+    >>> data = training.ShuffledArrays(np.zeros((8, 2)), np.zeros(8), batch_size=4)
+    >>> [type(c).__name__ for c in training.checkpoint_callbacks("ckpt", data)]
+    ['_SetEpoch', 'BackupAndRestore']
+    >>> training.checkpoint_callbacks(None)  # no --checkpoint-dir, plain arrays
+    []
     """
     callbacks = []
     if isinstance(data, ShuffledArrays):
@@ -453,6 +557,21 @@ def build_for_strategy(model, batch):
         model: a compiled model.
         batch: `(x, y)` or `(x, y, sample_weight)`, e.g. `data[0]` of a
             `ShuffledArrays`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention import training
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> data = training.ShuffledArrays(
+    ...     {"source_ids": np.full((8, 5), 4), "target_ids": np.full((8, 4), 2)},
+    ...     np.full((8, 4), 5), batch_size=4)
+    >>> with training.strategy_scope("mirrored"):
+    ...     model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    ...     model.compile()
+    >>> training.build_for_strategy(model, data[0])
+    >>> model.optimizer.built
+    True
     """
     # Keras' own condition for `_maybe_symbolic_build`: a model made outside
     # any strategy scope has none.
@@ -511,6 +630,27 @@ def fit(model, data, epochs=1, callbacks=None, validation_data=None, verbose="au
 
     Returns:
         The `History` callback.
+
+    Example:
+
+    What the examples do with `--seed 0 --checkpoint-dir ckpt --strategy
+    none` (and `deterministic=True` with `--deterministic`):
+
+    >>> import numpy as np
+    >>> from keras_attention import training
+    >>> from keras_attention.models import TimeSeriesForecaster
+    >>> training.seed_everything(0)
+    >>> with training.strategy_scope("none"):
+    ...     model = TimeSeriesForecaster(window=4, num_features=2, units=4)
+    ...     model.compile(optimizer="adam", loss="mse")
+    >>> model.build()  # a backup can only be restored into a built model
+    >>> x = {"drivers": np.random.rand(16, 4, 2), "past_target": np.random.rand(16, 3, 1)}
+    >>> data = training.ShuffledArrays(x, np.random.rand(16, 1), batch_size=8, seed=0)
+    >>> training.build_for_strategy(model, data[0])  # needed under a strategy
+    >>> history = training.fit(model, data, epochs=2, verbose=0,
+    ...                        callbacks=training.checkpoint_callbacks("ckpt", data))
+    >>> len(history.history["loss"])
+    2
     """
     strategy = getattr(model, "_distribute_strategy", None)
     if not _is_multi_worker(strategy):

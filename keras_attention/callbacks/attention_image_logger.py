@@ -101,10 +101,25 @@ class AttentionImageLogger(keras.callbacks.Callback):
 
     Example:
 
-    >>> logger = AttentionImageLogger(
-    ...     "logs/attention", ["3 mar. 1998", "the 21st of July, 2031"])
-    >>> # model.fit(x, y, epochs=10, callbacks=[logger])
-    >>> # tensorboard --logdir logs
+    >>> import os
+    >>> from keras_attention.callbacks import AttentionImageLogger
+    >>> from keras_attention.data import Vocabulary
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> vocab = Vocabulary.build([list("0123456789-/")])
+    >>> model = Seq2SeqTranslator(embedding_dim=8, units=8, tokenization="char",
+    ...                           source_vocabulary=vocab, target_vocabulary=vocab)
+    >>> logger = AttentionImageLogger("logs/attention", ["3/3/98", "1998"],
+    ...                               max_length=6)
+    >>> # model.fit(x, y, epochs=10, callbacks=[logger]), then
+    >>> # `tensorboard --logdir logs`. What fit() does after an epoch:
+    >>> logger.set_model(model)
+    >>> [tag for tag, png in logger.log_images(epoch=0)]
+    ['attention/example_0', 'attention/example_1']
+    >>> os.listdir("logs/attention")
+    ['events.out.tfevents...']
+    >>> heat_map = logger.heat_maps()[0]
+    >>> heat_map["x_labels"], heat_map["weights"].shape[1]
+    (['3', '/', '3', '/', '9', '8'], 6)
     """
 
     def __init__(

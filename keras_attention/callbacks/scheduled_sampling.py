@@ -54,10 +54,23 @@ class ScheduledSampling(keras.callbacks.Callback):
 
     Example:
 
+    >>> from keras_attention.callbacks import ScheduledSampling
     >>> callback = ScheduledSampling("inverse_sigmoid", k=500.0)
     >>> round(callback.epsilon(0), 4), round(callback.epsilon(5000), 4)
     (0.998, 0.0222)
     >>> # model.fit(x, y, callbacks=[callback])
+
+    What `fit` does with a per-epoch linear schedule, at the third epoch:
+
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> callback = ScheduledSampling("linear", k=1.0, c=0.25, per="epoch")
+    >>> callback.set_model(model)
+    >>> callback.on_train_begin()
+    >>> callback.on_epoch_begin(2)
+    >>> float(model.decoder.sampling_probability)  # 1 - (1.0 - 0.25 * 2)
+    0.5
 
     Reference:
         - [Bengio et al., 2015](https://arxiv.org/abs/1506.03099)

@@ -83,7 +83,27 @@ DATE_FORMATS = {
 
 
 def format_date(date, format_name):
-    """Writes `date` (a `datetime.date`) in one of `DATE_FORMATS`."""
+    """Writes `date` (a `datetime.date`) in one of `DATE_FORMATS`.
+
+    Args:
+        date: a `datetime.date`.
+        format_name: a key of `DATE_FORMATS` (17 human formats, e.g.
+            `"weekday_day_month_year"`, `"us_slash_short"`, and `"iso"`,
+            the target format).
+
+    Returns:
+        The formatted string.
+
+    Example:
+
+    >>> import datetime
+    >>> from keras_attention.data import format_date
+    >>> day = datetime.date(1998, 3, 3)
+    >>> format_date(day, "weekday_day_month_year"), format_date(day, "iso")
+    ('Tuesday, 3 March 1998', '1998-03-03')
+    >>> format_date(day, "ordinal_of_month"), format_date(day, "us_slash_short")
+    ('the 3rd of March, 1998', '03/03/98')
+    """
     if format_name not in DATE_FORMATS:
         raise ValueError(
             f"`format_name` must be one of {', '.join(sorted(DATE_FORMATS))}. "
@@ -133,6 +153,7 @@ def load_dates(
 
     Example:
 
+    >>> from keras_attention.data import load_dates
     >>> splits = load_dates(train_size=3, validation_size=1, test_size=1)
     >>> len(splits["train"][0]), splits["train"][1][0][4]
     (3, '-')

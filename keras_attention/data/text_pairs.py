@@ -75,9 +75,18 @@ def load_text_pairs(path, max_pairs=None, errors="strict"):
 
     Example:
 
-    >>> pairs = load_text_pairs("spa.txt.xz", max_pairs=2)  # doctest: +SKIP
-    >>> pairs[0]                                            # doctest: +SKIP
-    ('Go.', 'Ve.')
+    >>> from keras_attention.data import load_text_pairs
+    >>> with open("spa.txt", "w", encoding="utf-8") as f:
+    ...     _ = f.write("Go.\\tVe.\\tCC-BY 2.0 (France) Attribution: tatoeba.org\\n"
+    ...                 "Hi.\\tHola.\\n")
+    >>> load_text_pairs("spa.txt")
+    [('Go.', 'Ve.'), ('Hi.', 'Hola.')]
+    >>> with open("bad.txt", "w", encoding="utf-8") as f:
+    ...     _ = f.write("Go. Ve.\\n")
+    >>> load_text_pairs("bad.txt")
+    Traceback (most recent call last):
+    ...
+    keras_attention.data.text_pairs.TextPairsError: bad.txt:1: no tab between the two sentences; expected 'english<TAB>translation[<TAB>attribution]'. Received: 'Go. Ve.'
     """
     if errors not in ("strict", "skip"):
         raise ValueError(
@@ -137,9 +146,27 @@ def split_pairs(pairs, validation_fraction=0.1, test_fraction=0.1, seed=0):
     groups are shuffled with `seed` and cut by the fractions, so the same
     source (with its several translations) never lands in two splits.
 
+    Args:
+        pairs: `(source, target)` pairs.
+        validation_fraction, test_fraction: fractions of the distinct source
+            sentences in each split, in [0, 1), summing to less than 1.
+        seed: the shuffling seed; the same seed gives the same split.
+
     Returns:
         `{"train": [...], "validation": [...], "test": [...]}`, each a list of
         pairs in a seeded random order.
+
+    Example:
+
+    >>> from keras_attention.data import split_pairs
+    >>> pairs = [(f"source {i}", f"target {i}") for i in range(10)]
+    >>> pairs.append(("source 0", "another target 0"))
+    >>> splits = split_pairs(pairs, validation_fraction=0.2, test_fraction=0.2)
+    >>> {name: len(splits[name]) for name in ("train", "validation", "test")}
+    {'train': 7, 'validation': 2, 'test': 2}
+    >>> sources = {name: {s for s, _ in split} for name, split in splits.items()}
+    >>> sources["train"] & (sources["validation"] | sources["test"])  # disjoint
+    set()
     """
     for name, value in (
         ("validation_fraction", validation_fraction),
@@ -199,6 +226,20 @@ def build_vocabularies(
         source_max_size, target_max_size: caps on the vocabulary sizes (the
             4 reserved ids included, so at least 4), or `None`.
         min_count: tokens seen fewer times map to `[UNK]`.
+
+    Returns:
+        `(source_vocabulary, target_vocabulary)`, two `Vocabulary` objects
+        whose first four ids are padding, `[UNK]`, `[START]` and `[END]`.
+
+    Example:
+
+    >>> from keras_attention.data import build_vocabularies
+    >>> pairs = [("hola .", "hello ."), ("adios .", "bye .")]
+    >>> source_vocab, target_vocab = build_vocabularies(pairs, "word")
+    >>> source_vocab.tokens
+    ['', '[UNK]', '[START]', '[END]', '.', 'adios', 'hola']
+    >>> len(target_vocab)
+    7
     """
     sources, targets = tokenize_pairs(pairs, tokenization)
     return (
@@ -210,8 +251,22 @@ def build_vocabularies(
 def encode_pairs(pairs, source_vocabulary, target_vocabulary, tokenization="word"):
     """Pairs → lists of id lists: sources, and targets framed by start/end.
 
+    Args:
+        pairs: `(source, target)` string pairs.
+        source_vocabulary, target_vocabulary: `Vocabulary` objects (e.g.
+            from `build_vocabularies`); unknown tokens become `[UNK]` (1).
+        tokenization: `"word"` or `"char"`.
+
     Returns:
         `(source_ids, target_ids)`; each target is `[START, y_1 … y_n, END]`.
+
+    Example:
+
+    >>> from keras_attention.data import build_vocabularies, encode_pairs
+    >>> pairs = [("hola .", "hello ."), ("adios .", "bye .")]
+    >>> source_vocab, target_vocab = build_vocabularies(pairs, "word")
+    >>> encode_pairs([("hola amigo .", "hello .")], source_vocab, target_vocab)
+    ([[6, 1, 4]], [[2, 6, 4, 3]])
     """
     sources, targets = tokenize_pairs(pairs, tokenization)
     return (
@@ -249,11 +304,26 @@ def to_model_arrays(source_ids, target_ids, source_length=None, target_length=No
     Args:
         source_ids: list of source id lists.
         target_ids: list of `[START, …, END]` id lists.
+        source_length, target_length: array widths (default: the longest).
 
     Returns:
         `({"source_ids": (N, S), "target_ids": (N, T)}, labels (N, T))` where
         `target_ids` is each target without its END and `labels` is it
         without its START (next-token prediction); 0 pads both.
+
+    Example:
+
+    >>> from keras_attention.data import to_model_arrays
+    >>> x, y = to_model_arrays([[6, 4], [5]], [[2, 6, 4, 3], [2, 5, 3]])
+    >>> x["source_ids"]
+    array([[6, 4],
+           [5, 0]], dtype=int32)
+    >>> x["target_ids"]
+    array([[2, 6, 4],
+           [2, 5, 0]], dtype=int32)
+    >>> y
+    array([[6, 4, 3],
+           [5, 3, 0]], dtype=int32)
     """
     _check_targets(target_ids)
     decoder_in = [t[:-1] for t in target_ids]
@@ -301,6 +371,23 @@ def make_dataset(
             of the lengths, see `default_bucket_boundaries`).
         shuffle: shuffle the examples each epoch (seeded), and the batches.
         seed: shuffling seed.
+
+    Returns:
+        A `tf.data.Dataset` of `(inputs, labels)` batches for
+        `Seq2SeqTranslator.fit` (int32, 0 for padding).
+
+    Example:
+
+    >>> from keras_attention.data import make_dataset
+    >>> sources = [[5] * n for n in range(1, 21)]  # lengths 1 to 20
+    >>> targets = [[2] + [6] * n + [3] for n in range(1, 21)]
+    >>> dataset = make_dataset(sources, targets, batch_size=4, seed=0)
+    >>> batches = list(dataset)
+    >>> sum(len(y) for x, y in batches)
+    20
+    >>> # Each batch is padded to its own longest source, not to 20:
+    >>> sorted(int(x["source_ids"].shape[1]) for x, y in batches)
+    [4, 7, 10, 13, 16, 20]
     """
     import tensorflow as tf
 

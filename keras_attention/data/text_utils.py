@@ -30,14 +30,44 @@ def validate_tokenization(tokenization):
 
 
 def normalize_text(text):
-    """NFKD, accents (combining marks) removed, lowercase, spaces collapsed."""
+    """NFKD, accents (combining marks) removed, lowercase, spaces collapsed.
+
+    Args:
+        text: a string.
+
+    Returns:
+        The normalised string (what `"word"` tokenization splits).
+
+    Example:
+
+    >>> from keras_attention.data import normalize_text
+    >>> normalize_text("  ¿Qué  TAL?  ")
+    '¿que tal?'
+    """
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.lower().split())
 
 
 def tokenize(text, tokenization="word"):
-    """Splits a text into tokens (see the module docstring)."""
+    """Splits a text into tokens (see the module docstring).
+
+    Args:
+        text: a string.
+        tokenization: `"word"` (normalised words and punctuation) or
+            `"char"` (the NFC characters, spaces and case kept).
+
+    Returns:
+        A list of token strings.
+
+    Example:
+
+    >>> from keras_attention.data import tokenize
+    >>> tokenize("¿Qué tal?")
+    ['¿', 'que', 'tal', '?']
+    >>> tokenize("3 Mar", "char")
+    ['3', ' ', 'M', 'a', 'r']
+    """
     if not isinstance(text, str):
         raise ValueError(
             f"`text` must be a string. Received: {text!r} of type {type(text).__name__}"
@@ -55,6 +85,23 @@ def detokenize(tokens, tokenization="word"):
     punctuation (`. , ! ? ; : ) '`), after opening marks (`¿ ¡ (`) and
     around an apostrophe between letters, e.g. `["¿", "que", "tal", "?"]` →
     `"¿que tal?"`, `["don", "'", "t"]` → `"don't"`.
+
+    Args:
+        tokens: a list of token strings.
+        tokenization: `"word"` or `"char"` (tokens concatenated).
+
+    Returns:
+        A string.
+
+    Example:
+
+    >>> from keras_attention.data import detokenize
+    >>> detokenize(["¿", "que", "tal", "?"])
+    '¿que tal?'
+    >>> detokenize(["i", "don", "'", "t", "know", "."])
+    "i don't know."
+    >>> detokenize(list("1998-03-03"), "char")
+    '1998-03-03'
     """
     if tokenization == "char":
         return "".join(tokens)

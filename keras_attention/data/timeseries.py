@@ -87,6 +87,20 @@ def default_data_dir():
 
     `$KERAS_ATTENTION_DATA` if set, else `../shared/data` next to the
     repository (where the project keeps them).
+
+    Returns:
+        A `pathlib.Path` (which may not exist).
+
+    Example:
+
+    >>> import os
+    >>> from keras_attention.data import timeseries as ts
+    >>> os.environ["KERAS_ATTENTION_DATA"] = "/data/sets"
+    >>> ts.default_data_dir()
+    PosixPath('/data/sets')
+    >>> del os.environ["KERAS_ATTENTION_DATA"]
+    >>> ts.default_data_dir().parts[-2:]
+    ('shared', 'data')
     """
     env = os.environ.get("KERAS_ATTENTION_DATA")
     if env:
@@ -106,7 +120,23 @@ def _existing(path, what):
 
 # -- readers ------------------------------------------------------------------
 def read_csv(path):
-    """Reads a `.csv` or `.csv.xz` file into a DataFrame (header on line 1)."""
+    """Reads a `.csv` or `.csv.xz` file into a DataFrame (header on line 1).
+
+    Args:
+        path: the file; other extensions are an error.
+
+    Returns:
+        A `pandas.DataFrame`.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> from keras_attention.data import timeseries as ts
+    >>> pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]}).to_csv(
+    ...     "series.csv.xz", index=False)
+    >>> ts.read_csv("series.csv.xz").shape
+    (2, 2)
+    """
     name = str(path)
     if not (name.endswith(".csv") or name.endswith(".csv.xz")):
         raise ValueError(
@@ -129,6 +159,19 @@ def load_nasdaq100(path=None):
 
     Returns:
         A DataFrame with 82 float columns (target: `NASDAQ_TARGET`).
+
+    Example:
+
+    Without `path`, the prefix shipped with the project is read (4,517 rows
+    × 82 columns, the last one `"NDX"`). Any file with the same columns
+    works:
+
+    >>> import pandas as pd
+    >>> from keras_attention.data import load_nasdaq100
+    >>> pd.DataFrame({"AAL": [35.98, 35.93], "NDX": [4665.6, 4666.1]}).to_csv(
+    ...     "nasdaq100.csv", index=False)
+    >>> load_nasdaq100("nasdaq100.csv").columns.tolist()
+    ['AAL', 'NDX']
     """
     if path is None:
         path = default_data_dir() / NASDAQ_PREFIX_FILE
@@ -166,6 +209,17 @@ def load_sml2010(folder=None):
         A DataFrame indexed by time with the 22 numeric columns (Date and
         Time form the index). Target: `SML2010_TARGET`; DA-RNN's driving
         series: `SML2010_DRIVING_SERIES`.
+
+    Example:
+
+    With the two files in `default_data_dir() / "sml2010"`, `load_sml2010()`
+    returns 4,137 rows × 22 columns. A folder without them is a clear error:
+
+    >>> from keras_attention.data import load_sml2010
+    >>> load_sml2010("empty_folder")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: SML2010 file NEW-DATA-1.T15.txt not found at 'empty_folder/NEW-DATA-1.T15.txt'. Pass its path explicitly or set $KERAS_ATTENTION_DATA to the folder that holds the data sets.
     """
     folder = pathlib.Path(folder) if folder is not None else default_data_dir() / "sml2010"
     frames = []
@@ -199,6 +253,19 @@ def synthetic_series(num_steps=2000, seed=0):
 
     Returns:
         A DataFrame with columns `x1, x2, x3, x4, target`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.data import synthetic_series
+    >>> frame = synthetic_series(num_steps=500, seed=0)
+    >>> frame.shape, frame.columns.tolist()
+    ((500, 5), ['x1', 'x2', 'x3', 'x4', 'target'])
+    >>> # The target follows x1 three steps later:
+    >>> lagged = [np.corrcoef(frame.target[6:], frame.x1.shift(k)[6:])[0, 1]
+    ...           for k in range(6)]
+    >>> int(np.argmax(lagged))
+    3
     """
     if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 20:
         raise ValueError(
@@ -272,6 +339,20 @@ def select_columns(data, target, features=None, interpolate=False):
     Returns:
         `(frame, features)`: a DataFrame with the features then the target,
         and the list of feature names.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> from keras_attention.data import timeseries as ts
+    >>> data = pd.DataFrame({"y": [1.0, 2.0, 4.0], "a": [0.0, "n/a", 2.0],
+    ...                      "b": [5.0, 6.0, 7.0]})
+    >>> frame, features = ts.select_columns(data, "y", interpolate=True)
+    >>> features, frame["a"].tolist()
+    (['a', 'b'], [0.0, 1.0, 2.0])
+    >>> ts.select_columns(data, "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: The data has non-numeric or missing values: column 'a' at rows 1. Fix them, choose other `features`, or pass `interpolate=True` to fill them by linear interpolation.
     """
     if not isinstance(data, pd.DataFrame):
         if isinstance(data, (str, os.PathLike)):
@@ -347,6 +428,17 @@ class Scaler:
     `"standard"`: center = mean, scale = standard deviation (ddof 0).
     `"minmax"`: center = min, scale = max - min (values of the training part
     land in [0, 1]). A constant column gets scale 1.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> from keras_attention.data import timeseries as ts
+    >>> train = pd.DataFrame({"x": [0.0, 5.0, 10.0], "y": [3.0, 3.0, 3.0]})
+    >>> scaler = ts.Scaler.fit(train, "minmax")
+    >>> scaler.transform(train).tolist()
+    [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0]]
+    >>> scaler.inverse_column([0.5, 2.0], "x").tolist()
+    [5.0, 20.0]
     """
 
     method: str
@@ -397,6 +489,19 @@ class Windows:
         target_raw: `(N, H)` float64, the targets on the original scale.
         target_rows: `(N,)` row positions (in the full table) of the first
             target step of each window.
+
+    Example:
+
+    >>> from keras_attention.data import make_windows, synthetic_series
+    >>> series = make_windows(synthetic_series(100), "target", window=5,
+    ...                       protocol="forecast", split=(0.8, 0.2))
+    >>> test = series["test"]
+    >>> len(test), test.drivers.shape, test.past_target.shape, test.target.shape
+    (15, (15, 5, 4), (15, 5, 1), (15, 1))
+    >>> int(test.target_rows[0])  # τ: the first 5 test rows are inputs only
+    85
+    >>> sorted(test.inputs)
+    ['drivers', 'past_target']
     """
 
     drivers: np.ndarray
@@ -420,6 +525,23 @@ class WindowedSeries:
 
     Returned by `make_windows`. `parts` maps `"train"`, (`"val"`,) `"test"`
     to `Windows`; `row_ranges` maps them to their `(start, stop)` rows.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.data import make_windows, synthetic_series
+    >>> series = make_windows(synthetic_series(100), "target", window=5,
+    ...                       split=(0.6, 0.2, 0.2))
+    >>> series.row_ranges
+    {'train': (0, 60), 'val': (60, 80), 'test': (80, 100)}
+    >>> series.num_features, series["val"].drivers.shape
+    (4, (16, 5, 4))
+    >>> test = series["test"]
+    >>> np.allclose(series.inverse_target(test.target), test.target_raw)
+    True
+    >>> for x, y in series.dataset("train", batch_size=32).take(1):
+    ...     print(tuple(x["drivers"].shape), tuple(y.shape))
+    (32, 5, 4) (32, 1)
     """
 
     protocol: str
@@ -478,7 +600,14 @@ class WindowedSeries:
 
 
 def rows_needed(window, horizon, protocol):
-    """Rows one window spans: `T + H - 1` (nowcast) or `T + H` (forecast)."""
+    """Rows one window spans: `T + H - 1` (nowcast) or `T + H` (forecast).
+
+    Example:
+
+    >>> from keras_attention.data import timeseries as ts
+    >>> ts.rows_needed(10, 1, "nowcast"), ts.rows_needed(10, 1, "forecast")
+    (10, 11)
+    """
     return window + horizon - (1 if protocol == "nowcast" else 0)
 
 
@@ -507,7 +636,7 @@ def _split_bounds(split, num_rows):
             )
         edges = np.round(np.cumsum([0.0] + list(split)) * num_rows).astype(int)
         edges[-1] = num_rows
-        counts = list(np.diff(edges))
+        counts = [int(c) for c in np.diff(edges)]
     else:
         raise ValueError(
             "`split` must hold only floats (ratios) or only integers (row "
@@ -540,6 +669,16 @@ def find_time_gaps(index):
 
     A gap is a step longer than 1.5 times the median step. Returns `[]` for
     any other index.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> from keras_attention.data import timeseries as ts
+    >>> index = pd.DatetimeIndex(["2012-03-13 11:45", "2012-03-13 12:00",
+    ...                           "2012-03-13 12:15", "2012-03-13 14:00",
+    ...                           "2012-03-13 14:15"])
+    >>> ts.find_time_gaps(index)  # row 3 follows a gap of 1 h 45 min
+    [3]
     """
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
         return []
@@ -598,6 +737,20 @@ def make_windows(
 
     Returns:
         A `WindowedSeries`.
+
+    Example:
+
+    >>> from keras_attention.data import make_windows, synthetic_series
+    >>> frame = synthetic_series(200)
+    >>> nowcast = make_windows(frame, "target", window=10, protocol="nowcast")
+    >>> forecast = make_windows(frame, "target", window=10, protocol="forecast")
+    >>> nowcast["train"].past_target.shape[1], forecast["train"].past_target.shape[1]
+    (9, 10)
+    >>> print(forecast.describe())
+    protocol='forecast': only values strictly before the target time (forecast);
+    window T=10, horizon H=1, target 'target', 4 driving series, standard
+    scaling fitted on the training rows; train 130 windows (rows 0–139), test
+    50 windows (rows 140–199).
     """
     protocol = _choice("protocol", protocol, PROTOCOLS)
     window = _positive_int("window", window)

@@ -30,6 +30,7 @@ class Vocabulary:
 
     Example:
 
+    >>> from keras_attention.data import Vocabulary
     >>> vocab = Vocabulary.build([["a", "b", "a"], ["c"]], max_size=5)
     >>> vocab.tokens
     ['', '[UNK]', '[START]', '[END]', 'a']

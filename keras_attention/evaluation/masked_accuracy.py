@@ -19,7 +19,8 @@ class MaskedAccuracy(keras.metrics.Metric):
 
     Example:
 
-    >>> m = MaskedAccuracy()
+    >>> from keras_attention.evaluation import MaskedAccuracy
+    >>> m = MaskedAccuracy()  # label 0 (padding) is skipped
     >>> m.update_state([[5, 2, 0]], [[[0, 0, 0, 0, 0, 1.0],
     ...                               [0, 1.0, 0, 0, 0, 0],
     ...                               [1.0, 0, 0, 0, 0, 0]]])

@@ -31,7 +31,24 @@ def _check_pairs(hypotheses, references):
 
 
 def corpus_bleu(hypotheses, references):
-    """sacrebleu corpus BLEU (0–100) of hypotheses against one reference each."""
+    """sacrebleu corpus BLEU (0–100) of hypotheses against one reference each.
+
+    Args:
+        hypotheses: detokenized output strings.
+        references: one detokenized reference string per hypothesis.
+
+    Returns:
+        A float in [0, 100].
+
+    Example:
+
+    >>> from keras_attention.evaluation import corpus_bleu
+    >>> reference = "the cat sat on the mat ."
+    >>> round(corpus_bleu([reference], [reference]), 6)
+    100.0
+    >>> round(corpus_bleu(["the cat sat on a mat ."], [reference]), 1)
+    48.9
+    """
     hypotheses, references = _check_pairs(hypotheses, references)
     if not hypotheses:
         raise ValueError("`hypotheses` is empty: BLEU needs at least one sentence.")
@@ -39,7 +56,21 @@ def corpus_bleu(hypotheses, references):
 
 
 def exact_match(hypotheses, references):
-    """Fraction of hypotheses equal to their reference (after `strip()`)."""
+    """Fraction of hypotheses equal to their reference (after `strip()`).
+
+    Args:
+        hypotheses: output strings.
+        references: one reference string per hypothesis.
+
+    Returns:
+        A float in [0, 1].
+
+    Example:
+
+    >>> from keras_attention.evaluation import exact_match
+    >>> exact_match(["1998-03-03", "2031-07-21 "], ["1998-03-03", "2031-07-12"])
+    0.5
+    """
     hypotheses, references = _check_pairs(hypotheses, references)
     if not hypotheses:
         raise ValueError("`hypotheses` is empty: nothing to compare.")
@@ -62,6 +93,15 @@ def bleu_by_length(source_lengths, hypotheses, references, buckets=LENGTH_BUCKET
     Returns:
         A list of dicts `{"bucket", "low", "high", "count", "bleu"}`, one per
         bucket in order; `bleu` is `None` for an empty bucket.
+
+    Example:
+
+    >>> from keras_attention.evaluation import bleu_by_length
+    >>> reference = "the cat sat on the mat ."
+    >>> rows = bleu_by_length([6, 12], [reference, "the cat sat on a mat ."],
+    ...                       [reference, reference])
+    >>> [(r["bucket"], r["count"], r["bleu"] and round(r["bleu"], 1)) for r in rows]
+    [('1–9', 1, 100.0), ('10–14', 1, 48.9), ('15–19', 0, None), ('20+', 0, None)]
     """
     hypotheses, references = _check_pairs(hypotheses, references)
     source_lengths = list(source_lengths)

@@ -77,10 +77,20 @@ def export_translator_artifacts(
 
     Example:
 
-    ```python
-    summary = export_translator_artifacts(model, "saved_models", "date_translator",
-                                          samples=test_sources[:50])
-    ```
+    >>> from keras_attention.data import Vocabulary
+    >>> from keras_attention.export import export_translator_artifacts
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> vocab = Vocabulary.build([list("0123456789/")])
+    >>> model = Seq2SeqTranslator(embedding_dim=8, units=8, tokenization="char",
+    ...                           source_vocabulary=vocab, target_vocabulary=vocab)
+    >>> model.build()
+    >>> summary = export_translator_artifacts(
+    ...     model, "exports", "dates", samples=["03/03/98", "1/2/2003"],
+    ...     max_length=8, beam_width=2)
+    >>> summary["paths"]
+    {'saved_model': 'exports/dates', 'tflite': 'exports/dates.tflite', 'vocab': 'exports/dates.vocab.json'}
+    >>> summary["verification"]["passed"]
+    True
     """
     endpoints.check_built(model)
     if endpoints.model_kind(model) != "translator":

@@ -59,6 +59,15 @@ class DecodingOptions:
         length_penalty: float `>= 0`, GNMT length penalty `alpha`.
         coverage_penalty: float `>= 0`, GNMT coverage penalty `beta`.
         num_return: hypotheses returned by `translate_beam`, best first.
+
+    Example:
+
+    >>> from keras_attention.export import DecodingOptions
+    >>> options = DecodingOptions(max_length=20, beam_width=3, num_return=2)
+    >>> options.get_config()
+    {'max_length': 20, 'beam_width': 3, 'length_penalty': 0.0, 'coverage_penalty': 0.0, 'num_return': 2}
+    >>> options.beam_sampler()
+    BeamSampler(beam_width=3, length_penalty=0.0, coverage_penalty=0.0, num_return=2)
     """
 
     def __init__(

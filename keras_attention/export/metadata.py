@@ -19,14 +19,55 @@ SAVED_MODEL_COPY = os.path.join("assets.extra", "keras_attention.json")
 
 
 def sidecar_path(artifact, kind="translator"):
-    """The sidecar JSON path of an artifact (`x.tflite` or folder `x/`)."""
+    """The sidecar JSON path of an artifact (`x.tflite` or folder `x/`).
+
+    Args:
+        artifact: a `.tflite` path or a SavedModel folder.
+        kind: `"translator"` (`<stem>.vocab.json`) or `"forecaster"`
+            (`<stem>.json`).
+
+    Returns:
+        The path as a string.
+
+    Example:
+
+    >>> from keras_attention.export import sidecar_path
+    >>> sidecar_path("saved_models/date_translator.tflite")
+    'saved_models/date_translator.vocab.json'
+    >>> sidecar_path("exports/forecaster.tflite", kind="forecaster")
+    'exports/forecaster.json'
+    """
     artifact = os.fspath(artifact).rstrip("/\\")
     stem = artifact[: -len(".tflite")] if artifact.endswith(".tflite") else artifact
     return stem + (".vocab.json" if kind == "translator" else ".json")
 
 
 def find_metadata(artifact):
-    """Loads the metadata of an artifact, or raises a clear error."""
+    """Loads the metadata of an artifact, or raises a clear error.
+
+    Looks inside a SavedModel folder (`assets.extra/keras_attention.json`),
+    then for the sidecar JSON of either kind beside the artifact.
+
+    Args:
+        artifact: a `.tflite` path or a SavedModel folder.
+
+    Returns:
+        The metadata dict.
+
+    Example:
+
+    >>> from keras_attention.export import export_tflite, find_metadata
+    >>> from keras_attention.models import TimeSeriesForecaster
+    >>> model = TimeSeriesForecaster(window=4, num_features=2, units=4)
+    >>> model.build()
+    >>> _ = export_tflite(model, "forecaster.tflite")
+    >>> find_metadata("forecaster.tflite")["kind"]
+    'forecaster'
+    >>> find_metadata("elsewhere.tflite")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: No export metadata found for 'elsewhere.tflite'; ...
+    """
     artifact = os.fspath(artifact).rstrip("/\\")
     candidates = []
     if os.path.isdir(artifact):

@@ -222,11 +222,20 @@ def export_tflite(
 
     Example:
 
-    ```python
-    export_tflite(model, "saved_models/date_translator.tflite")
-    from keras_attention.runtime import TFLiteTranslator
-    TFLiteTranslator("saved_models/date_translator.tflite").translate("3 mar. 1998")
-    ```
+    >>> import os
+    >>> from keras_attention.export import export_tflite
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> metadata = export_tflite(model, "translator.tflite", max_length=8,
+    ...                          endpoints_to_export=["translate_greedy"])
+    >>> sorted(os.listdir("."))  # the model and its sidecar JSON
+    ['translator.tflite', 'translator.vocab.json']
+    >>> metadata["signatures"]["translate_greedy"]["inputs"]
+    {'source_ids': {'shape': [1, None], 'dtype': 'int32'}}
+
+    The file runs with `ai_edge_litert` alone; `keras_attention.runtime`
+    wraps it (`TFLiteTranslator`, `TFLiteForecaster`).
     """
     endpoints.check_built(model)
     kind = endpoints.model_kind(model)

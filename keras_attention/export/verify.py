@@ -231,10 +231,23 @@ def verify_export(
 
     Example:
 
-    ```python
-    report = verify_export(model, ["exports/m", "exports/m.tflite"],
-                           samples=["3 mar. 1998", "03/03/98"])
-    ```
+    >>> import numpy as np
+    >>> from keras_attention.export import export_tflite, verify_export
+    >>> from keras_attention.models import TimeSeriesForecaster
+    >>> model = TimeSeriesForecaster(window=4, num_features=2, units=4)
+    >>> model.build()
+    >>> _ = export_tflite(model, "forecaster.tflite")
+    >>> samples = {"drivers": np.random.rand(5, 4, 2),
+    ...            "past_target": np.random.rand(5, 3, 1)}
+    >>> report = verify_export(model, "forecaster.tflite", samples)
+    >>> report["passed"], [r["endpoint"] for r in report["results"]]
+    (True, ['predict'])
+    >>> report["results"][0]["max_abs_prediction_diff"] < 1e-4
+    True
+
+    For a translator, `samples` are texts or token-id lists, and every
+    decode endpoint of every artifact is compared token by token, e.g.
+    `verify_export(model, ["m", "m.tflite"], ["3 mar. 1998", "03/03/98"])`.
     """
     endpoints.check_built(model)
     kind = endpoints.model_kind(model)

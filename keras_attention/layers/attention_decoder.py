@@ -51,6 +51,8 @@ class AttentionDecoder(keras.layers.Layer):
     Example:
 
     >>> import numpy as np, keras
+    >>> from keras_attention.layers import (
+    ...     AttentionDecoder, AttentionDecoderCell, LuongAttention)
     >>> cell = AttentionDecoderCell(
     ...     keras.layers.LSTMCell(8), LuongAttention("general"),
     ...     query="current", input_feeding=False, attention_layer_size=8)

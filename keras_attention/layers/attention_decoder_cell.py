@@ -64,6 +64,7 @@ class AttentionDecoderCell(keras.layers.Layer):
     Example:
 
     >>> import numpy as np, keras
+    >>> from keras_attention.layers import AttentionDecoderCell, BahdanauAttention
     >>> cell = AttentionDecoderCell(
     ...     keras.layers.GRUCell(8), BahdanauAttention(8), query="previous")
     >>> memory = np.ones((2, 5, 6), "float32")

@@ -58,6 +58,16 @@ def masked_softmax(scores, mask=None, dtype=None):
 
     Returns:
         Weights with the same shape as `scores`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.layers import masked_softmax
+    >>> scores = np.array([[1.0, 2.0, 3.0]], "float32")
+    >>> np.asarray(masked_softmax(scores, np.array([[True, True, False]]))).round(4)
+    array([[0.2689, 0.7311, 0.    ]], dtype=float32)
+    >>> np.asarray(masked_softmax(scores, np.zeros((1, 3), bool)))  # all masked
+    array([[0., 0., 0.]], dtype=float32)
     """
     dtype = dtype or scores.dtype
     scores, mask = _prepare(scores, mask)
@@ -73,6 +83,21 @@ def sparsemax(scores, mask=None, dtype=None):
     The Euclidean projection of the scores onto the probability simplex:
     `p = max(z - tau, 0)` with `tau` chosen so that `sum(p) == 1`. Unlike
     softmax it can give exact zeros.
+
+    Args:
+        scores: float tensor `(..., S)`.
+        mask: optional boolean tensor broadcastable to `scores`.
+        dtype: dtype of the result (default: the dtype of `scores`).
+
+    Returns:
+        Weights with the same shape as `scores`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.layers import sparsemax
+    >>> np.asarray(sparsemax(np.array([[0.0, 0.5, 1.0]], "float32")))
+    array([[0.  , 0.25, 0.75]], dtype=float32)
 
     Reference:
         - [Martins & Astudillo, 2016](https://arxiv.org/abs/1602.02068)
@@ -105,7 +130,26 @@ def hardmax(scores, mask=None, dtype=None):
     """One-hot of the arg-max over unmasked positions ("hard attention").
 
     Not differentiable with respect to the scores: use it at inference, or
-    train with `hard_straight_through`.
+    train with `hard_straight_through`. Ties go to the first position.
+
+    Args:
+        scores: float tensor `(..., S)`.
+        mask: optional boolean tensor broadcastable to `scores`.
+        dtype: dtype of the result (default: the dtype of `scores`).
+
+    Returns:
+        One-hot weights with the same shape as `scores` (all zeros for a
+        fully masked row).
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.layers import hardmax
+    >>> scores = np.array([[0.0, 0.5, 1.0]], "float32")
+    >>> np.asarray(hardmax(scores))
+    array([[0., 0., 1.]], dtype=float32)
+    >>> np.asarray(hardmax(scores, np.array([[True, True, False]])))
+    array([[0., 1., 0.]], dtype=float32)
     """
     dtype = dtype or scores.dtype
     z, mask = _prepare(scores, mask)
@@ -124,7 +168,27 @@ def hard_straight_through(
     `hardmax`.
 
     Args:
+        scores: float tensor `(..., S)`.
+        mask: optional boolean tensor broadcastable to `scores`.
+        dtype: dtype of the result (default: the dtype of `scores`).
+        training: Python boolean; noise and the soft gradient only in
+            training.
+        temperature: positive float, the softmax temperature.
         seed: a `keras.random.SeedGenerator` (or int) used for the noise.
+
+    Returns:
+        One-hot weights with the same shape as `scores`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.layers import hard_straight_through
+    >>> scores = np.array([[0.0, 0.5, 1.0]], "float32")
+    >>> np.asarray(hard_straight_through(scores))  # inference: the arg-max
+    array([[0., 0., 1.]], dtype=float32)
+    >>> sample = np.asarray(hard_straight_through(scores, training=True, seed=1))
+    >>> sorted(sample[0].round(6).tolist())  # a random one-hot in training
+    [0.0, 0.0, 1.0]
     """
     dtype = dtype or scores.dtype
     z, mask = _prepare(scores, mask)

@@ -52,12 +52,28 @@ class BahdanauAttention(BaseAttention):
     Example:
 
     >>> import numpy as np
+    >>> from keras_attention.layers import BahdanauAttention
     >>> layer = BahdanauAttention(units=8)
-    >>> query = np.ones((2, 3, 4), "float32")
-    >>> value = np.ones((2, 5, 6), "float32")
-    >>> context, weights = layer(query, value, return_attention_scores=True)
+    >>> query = np.ones((2, 3, 4), "float32")  # 3 decoder steps
+    >>> value = np.ones((2, 5, 6), "float32")  # a memory of 5 positions
+    >>> value_mask = np.array([[True] * 5, [True, True, True, False, False]])
+    >>> context, weights = layer(
+    ...     query, value, value_mask=value_mask, return_attention_scores=True)
     >>> tuple(context.shape), tuple(weights.shape)
     ((2, 3, 6), (2, 3, 5))
+    >>> np.asarray(weights)[1, 0].round(4)  # equal scores; padding gets 0
+    array([0.3333, 0.3333, 0.3333, 0.    , 0.    ], dtype=float32)
+
+    In a functional model, the mask comes from `Embedding(mask_zero=True)`
+    by itself:
+
+    >>> import keras
+    >>> tokens = keras.Input((None,), dtype="int32")
+    >>> memory = keras.layers.Embedding(50, 16, mask_zero=True)(tokens)
+    >>> memory = keras.layers.GRU(16, return_sequences=True)(memory)
+    >>> context = BahdanauAttention(16)(memory, memory)  # self-attention
+    >>> tuple(keras.Model(tokens, context)(np.array([[5, 6, 0]])).shape)
+    (1, 3, 16)
 
     Reference:
         - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)

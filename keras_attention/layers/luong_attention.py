@@ -73,11 +73,23 @@ class LuongAttention(BaseAttention):
     Example:
 
     >>> import numpy as np
+    >>> from keras_attention.layers import LuongAttention
     >>> layer = LuongAttention(score_mode="general")
-    >>> query = np.ones((2, 3, 4), "float32")
+    >>> query = np.ones((2, 4), "float32")  # one decoder step
     >>> value = np.ones((2, 5, 6), "float32")
-    >>> layer(query, value).shape
-    (2, 3, 6)
+    >>> context, weights = layer(query, value, return_attention_scores=True)
+    >>> tuple(context.shape), tuple(weights.shape)
+    ((2, 6), (2, 5))
+
+    A local window: query `i` only sees positions `|j - i| <= window`.
+
+    >>> local = LuongAttention("dot", window=1, window_mode="local_m")
+    >>> _, weights = local(np.ones((1, 3, 6), "float32"), value[:1],
+    ...                    return_attention_scores=True)
+    >>> (np.asarray(weights)[0] > 0).astype(int)
+    array([[1, 1, 0, 0, 0],
+           [1, 1, 1, 0, 0],
+           [0, 1, 1, 1, 0]])
 
     Reference:
         - [Luong et al., 2015](https://arxiv.org/abs/1508.04025)

@@ -34,8 +34,12 @@ class Maxout(keras.layers.Layer):
     Example:
 
     >>> import numpy as np
-    >>> Maxout(4)(np.ones((2, 3), "float32")).shape
+    >>> from keras_attention.layers import Maxout
+    >>> layer = Maxout(4, pool_size=2)
+    >>> tuple(layer(np.ones((2, 3), "float32")).shape)
     (2, 4)
+    >>> tuple(layer.kernel.shape)  # 4 units x 2 pieces
+    (3, 8)
 
     Reference:
         - [Goodfellow et al., 2013](https://arxiv.org/abs/1302.4389)

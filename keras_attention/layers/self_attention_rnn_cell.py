@@ -63,10 +63,15 @@ class SelfAttentionRNNCell(keras.layers.Layer):
     Example:
 
     >>> import numpy as np, keras
+    >>> from keras_attention.layers import SelfAttentionRNNCell
     >>> cell = SelfAttentionRNNCell(units=8, memory_size=4)
     >>> layer = keras.layers.RNN(cell, return_sequences=True)
-    >>> layer(np.ones((2, 6, 3), "float32")).shape
+    >>> tuple(layer(np.ones((2, 6, 3), "float32")).shape)
     (2, 6, 8)
+    >>> lstmn = SelfAttentionRNNCell(8, memory_size=4, cell_type="lstm")
+    >>> tuple(keras.layers.Bidirectional(keras.layers.RNN(lstmn))(
+    ...     np.ones((2, 6, 3), "float32")).shape)
+    (2, 16)
 
     Reference:
         - [Cheng, Dong & Lapata, 2016](https://arxiv.org/abs/1601.06733)

@@ -39,9 +39,21 @@ def load_model(path, kind=None, compile=True):
 
     Example:
 
-    >>> model = load_model("saved_models/date_translator.keras")  # doctest: +SKIP
-    >>> model.translate("3 mar. 1998")                             # doctest: +SKIP
-    '1998-03-03'
+    >>> from keras_attention.models import Seq2SeqTranslator, load_model
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> model.save("translator.keras")
+    >>> type(load_model("translator.keras")).__name__
+    'Seq2SeqTranslator'
+    >>> load_model("translator.keras", kind="forecaster")
+    Traceback (most recent call last):
+    ...
+    ValueError: `path` holds a Seq2SeqTranslator object, not a keras_attention
+    TimeSeriesForecaster. Received: path='translator.keras'
+
+    A trained date translator, as written by `examples/translate_dates.py`,
+    loads the same way: `load_model("saved_models/date_translator.keras")`,
+    then `model.translate("3 mar. 1998")` gives `'1998-03-03'`.
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(

@@ -92,7 +92,30 @@ def _prepare(decoder, memory, memory_mask, initial_state):
 
 
 class Sampler:
-    """Base class: validation and the shared greedy/random loop."""
+    """Base class: validation and the shared greedy/random loop.
+
+    A subclass chooses the next tokens from the step's logits in
+    `_next_tokens(logits)` (float32 `(B, V)` → int `(B,)`); the loop, the
+    buffers and early stopping are shared. Keep the choice convertible to
+    TFLite builtins (`ops.top_k`, not `ops.argmax` on floats) if the model
+    is to be exported.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras import ops
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> from keras_attention.models.samplers import Sampler
+    >>> class LeastLikelySampler(Sampler):
+    ...     def _next_tokens(self, logits):
+    ...         return ops.top_k(-logits, 1)[1][:, 0]
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> out = model.generate(np.array([[5, 6, 7]]), sampler=LeastLikelySampler(),
+    ...                      max_length=4)
+    >>> tuple(out["token_ids"].shape)
+    (1, 4)
+    """
 
     def get_config(self):
         return {}
@@ -196,10 +219,24 @@ class GreedySampler(Sampler):
 
     Example:
 
-    >>> out = GreedySampler()(decoder, memory, mask, states,
-    ...                       start_id=2, end_id=3, max_length=20)  # doctest: +SKIP
-    >>> out["token_ids"].shape                                      # doctest: +SKIP
-    (batch, 20)
+    A sampler runs the decoder of a model over an encoded source (this is
+    what `Seq2SeqTranslator.generate(source_ids, sampler="greedy")` does):
+
+    >>> import numpy as np
+    >>> from keras_attention.models import GreedySampler, Seq2SeqTranslator
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> source_ids = np.array([[5, 6, 7], [8, 9, 0]])  # 0 = padding
+    >>> memory, memory_mask, states = model.encode(source_ids)
+    >>> out = GreedySampler()(model.decoder, memory, memory_mask, states,
+    ...                       start_id=2, end_id=3, max_length=6)
+    >>> sorted(out)
+    ['attention', 'lengths', 'scores', 'token_ids']
+    >>> tuple(out["token_ids"].shape), tuple(out["attention"].shape)
+    ((2, 6), (2, 6, 3))
+    >>> same = model.generate(source_ids, sampler="greedy", max_length=6)
+    >>> np.array_equal(out["token_ids"], same["token_ids"])
+    True
     """
 
     def _next_tokens(self, logits):
@@ -223,7 +260,16 @@ class RandomSampler(Sampler):
 
     Example:
 
+    >>> import numpy as np
+    >>> from keras_attention.models import RandomSampler, Seq2SeqTranslator
     >>> sampler = RandomSampler(temperature=0.7, top_k=10, seed=1)
+    >>> sampler
+    RandomSampler(temperature=0.7, top_k=10, seed=1)
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> out = model.generate(np.array([[5, 6, 7]]), sampler=sampler, max_length=6)
+    >>> tuple(out["token_ids"].shape), tuple(out["scores"].shape)
+    ((1, 6), (1,))
     """
 
     def __init__(self, temperature=1.0, top_k=None, seed=None):
@@ -266,7 +312,21 @@ def _tile_beams(x, beam_width):
 
 
 def length_penalty(lengths, alpha):
-    """GNMT length penalty `lp(Y) = ((5 + |Y|) / 6) ** alpha` (Wu et al., 2016)."""
+    """GNMT length penalty `lp(Y) = ((5 + |Y|) / 6) ** alpha` (Wu et al., 2016).
+
+    Args:
+        lengths: integer tensor of hypothesis lengths `|Y|`.
+        alpha: float `>= 0`; 0 gives 1 (no penalty).
+
+    Returns:
+        A float32 tensor shaped like `lengths`.
+
+    Example:
+
+    >>> from keras_attention.models.samplers import length_penalty
+    >>> round(float(length_penalty(7, 0.6)), 4)  # (12 / 6) ** 0.6
+    1.5157
+    """
     lengths = ops.cast(lengths, "float32")
     return ops.power((5.0 + lengths) / 6.0, alpha)
 
@@ -277,6 +337,26 @@ def coverage_penalty(coverage, memory_mask, beta):
     `coverage` holds `Σ_i α_ij`, `(..., S)`; padded positions (mask False)
     add nothing; coverage is floored at 1e-10 so that an unattended
     position costs `β · log(1e-10)` instead of −∞.
+
+    Args:
+        coverage: float tensor `(..., S)`, attention summed over the output
+            steps.
+        memory_mask: optional boolean `(..., S)`, `False` for padding.
+        beta: float `>= 0`.
+
+    Returns:
+        A float tensor `(...)`, `<= 0`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.models.samplers import coverage_penalty
+    >>> coverage = np.array([[0.5, 1.5, 1.0]], "float32")
+    >>> np.asarray(coverage_penalty(coverage, None, 1.0)).round(4)  # log(0.5)
+    array([-0.6931], dtype=float32)
+    >>> mask = np.array([[False, True, True]])
+    >>> np.asarray(coverage_penalty(coverage, mask, 1.0)).round(4)
+    array([0.], dtype=float32)
     """
     penalty = ops.log(ops.minimum(ops.maximum(coverage, 1e-10), 1.0))
     if memory_mask is not None:
@@ -311,7 +391,17 @@ class BeamSampler(Sampler):
 
     Example:
 
+    >>> import numpy as np
+    >>> from keras_attention.models import BeamSampler, Seq2SeqTranslator
     >>> sampler = BeamSampler(beam_width=4, length_penalty=0.6, num_return=2)
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> out = model.generate(np.array([[5, 6, 7]]), sampler=sampler, max_length=6)
+    >>> tuple(out["token_ids"].shape), tuple(out["attention"].shape)  # 2-best
+    ((1, 2, 6), (1, 2, 6, 3))
+    >>> scores = np.asarray(out["scores"])[0]
+    >>> bool(scores[0] >= scores[1])  # best first
+    True
 
     Reference:
         - [Wu et al., 2016](https://arxiv.org/abs/1609.08144) (GNMT, §7)
@@ -499,7 +589,25 @@ _ALIASES = {"greedy": GreedySampler, "random": RandomSampler, "beam": BeamSample
 
 
 def get(identifier):
-    """A sampler from a name (`"greedy"`, `"random"`, `"beam"`), a config or itself."""
+    """A sampler from a name (`"greedy"`, `"random"`, `"beam"`), a config or itself.
+
+    Args:
+        identifier: a name (default options), a serialized sampler config
+            (`keras.saving.serialize_keras_object`) or a `Sampler`.
+
+    Returns:
+        A `Sampler` instance.
+
+    Example:
+
+    >>> import keras
+    >>> from keras_attention.models import BeamSampler, samplers
+    >>> samplers.get("greedy")
+    GreedySampler()
+    >>> config = keras.saving.serialize_keras_object(BeamSampler(beam_width=3))
+    >>> samplers.get(config)
+    BeamSampler(beam_width=3, length_penalty=0.0, coverage_penalty=0.0, num_return=1)
+    """
     if isinstance(identifier, Sampler):
         return identifier
     if isinstance(identifier, str) and identifier in _ALIASES:

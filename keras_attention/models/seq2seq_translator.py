@@ -195,15 +195,30 @@ class Seq2SeqTranslator(keras.Model):
 
     Example:
 
+    >>> import numpy as np
+    >>> from keras_attention.models import Seq2SeqTranslator
     >>> model = Seq2SeqTranslator(40, 30, embedding_dim=16, units=32)
-    >>> model.compile()
-    >>> x = {"source_ids": np.ones((2, 7), "int32"),
-    ...      "target_ids": np.full((2, 5), 2, "int32")}
-    >>> model(x).shape
-    TensorShape([2, 5, 30])
+    >>> model.compile()  # Adam, masked cross-entropy, MaskedAccuracy
+    >>> x = {"source_ids": np.array([[5, 6, 7, 0], [8, 9, 0, 0]]),  # 0 = padding
+    ...      "target_ids": np.array([[2, 11, 12], [2, 13, 0]])}   # 2 = [START]
+    >>> y = np.array([[11, 12, 3], [13, 3, 0]])                    # 3 = [END]
+    >>> # model.fit(x, y, epochs=10)
+    >>> logits, alignments = model(x, return_attention_scores=True)
+    >>> tuple(logits.shape), tuple(alignments.shape)
+    ((2, 3, 30), (2, 3, 4))
     >>> out = model.generate(x["source_ids"], sampler="beam", max_length=6)
-    >>> tuple(out["token_ids"].shape)
-    (2, 1, 6)
+    >>> tuple(out["token_ids"].shape), tuple(out["attention"].shape)
+    ((2, 1, 6), (2, 1, 6, 4))
+
+    With vocabularies in the config, the model translates text:
+
+    >>> from keras_attention.data import Vocabulary
+    >>> vocab = Vocabulary.build([list("0123456789-")])
+    >>> model = Seq2SeqTranslator(embedding_dim=8, units=8, tokenization="char",
+    ...                           source_vocabulary=vocab, target_vocabulary=vocab)
+    >>> texts = model.translate(["12-3", "4"], max_length=5)  # untrained: noise
+    >>> len(texts), all(len(t) <= 5 for t in texts)
+    (2, True)
 
     Reference:
         - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)

@@ -108,12 +108,18 @@ class TimeSeriesForecaster(keras.Model):
     Example:
 
     >>> import numpy as np
-    >>> model = TimeSeriesForecaster(window=10, num_features=3, units=8)
-    >>> x = {"drivers": np.zeros((2, 10, 3), "float32"),
-    ...      "past_target": np.zeros((2, 9, 1), "float32")}
+    >>> from keras_attention.models import TimeSeriesForecaster
+    >>> model = TimeSeriesForecaster(window=10, num_features=3, units=8,
+    ...                              input_attention=True)
+    >>> x = {"drivers": np.zeros((2, 10, 3), "float32"),     # x_{τ-9} … x_τ
+    ...      "past_target": np.zeros((2, 9, 1), "float32")}  # y_{τ-9} … y_{τ-1}
     >>> forecast, scores = model(x, return_attention_scores=True)
     >>> tuple(forecast.shape), tuple(scores["temporal"].shape)
     ((2, 1), (2, 1, 10))
+    >>> tuple(scores["input"].shape)  # one weight per driving series and step
+    (2, 10, 3)
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> # model.fit(x, y, epochs=50), with y of shape (B, 1)
 
     Reference:
         - [Qin et al., 2017](https://arxiv.org/abs/1704.02971) (DA-RNN)

@@ -74,14 +74,13 @@ class HyperSeq2SeqTranslator(keras_tuner.HyperModel):
     Example:
 
     >>> import keras_tuner
+    >>> from keras_attention.tuners import HyperSeq2SeqTranslator
     >>> hypermodel = HyperSeq2SeqTranslator(40, 30)
     >>> model = hypermodel.build(keras_tuner.HyperParameters())  # defaults
     >>> model.attention, model.units
     ('bahdanau', 128)
-    >>> tuner = keras_tuner.RandomSearch(
-    ...     hypermodel, objective="val_loss", max_trials=10)  # doctest: +SKIP
-    >>> tuner.search(x, y, validation_data=(x_val, y_val),
-    ...              epochs=3)  # doctest: +SKIP
+
+    The example of `fit` runs a (tiny) search.
     """
 
     def __init__(
@@ -172,5 +171,33 @@ class HyperSeq2SeqTranslator(keras_tuner.HyperModel):
         return model
 
     def fit(self, hp, model, *args, **kwargs):
-        """`model.fit` with the searched batch size (and number of epochs)."""
+        """`model.fit` with the searched batch size (and number of epochs).
+
+        `tuner.search(...)` calls it with the arguments it was given, for
+        every trial.
+
+        Example:
+
+        A search (one tiny trial here; the space narrowed with fixed values):
+
+        >>> import keras_tuner
+        >>> import numpy as np
+        >>> from keras_attention.tuners import HyperSeq2SeqTranslator
+        >>> hypermodel = HyperSeq2SeqTranslator(40, 30)
+        >>> hp = keras_tuner.HyperParameters()
+        >>> hp.Fixed("units", 32)
+        32
+        >>> hp.Fixed("embedding_dim", 16)
+        16
+        >>> tuner = keras_tuner.RandomSearch(
+        ...     hypermodel, objective="loss", max_trials=1, hyperparameters=hp,
+        ...     directory="runs/tuning", project_name="demo")
+        >>> x = {"source_ids": np.random.randint(4, 40, (16, 6)),
+        ...      "target_ids": np.random.randint(4, 30, (16, 5))}
+        >>> y = np.random.randint(4, 30, (16, 5))
+        >>> tuner.search(x, y, epochs=1, verbose=0)  # and validation_data=...
+        >>> best = tuner.get_best_hyperparameters(1)[0]
+        >>> best.get("units"), best.get("embedding_dim")
+        (32, 16)
+        """
         return search_utils.fit(self, hp, model, *args, **kwargs)

@@ -65,10 +65,17 @@ class HyperTimeSeriesForecaster(keras_tuner.HyperModel):
     Example:
 
     >>> import keras_tuner
+    >>> from keras_attention.tuners import HyperTimeSeriesForecaster
     >>> hypermodel = HyperTimeSeriesForecaster(window=10, num_features=4)
-    >>> model = hypermodel.build(keras_tuner.HyperParameters())
+    >>> model = hypermodel.build(keras_tuner.HyperParameters())  # defaults
     >>> model.encoder_type, model.attention_type
     ('lstm', 'bahdanau')
+    >>> hp = keras_tuner.HyperParameters()
+    >>> hp.Fixed("attention", "luong")
+    'luong'
+    >>> model = hypermodel.build(hp)  # the other choices at their defaults
+    >>> model.attention_type, model.score_mode
+    ('luong', 'general')
     """
 
     def __init__(
