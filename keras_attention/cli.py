@@ -274,8 +274,9 @@ def _translate_corpus(model, texts, sampler, batch_size, progress=True, return_a
     return (outputs, attentions) if return_attention else outputs
 
 
-def _read_lines(option, path):
-    """Non-empty lines of a file, or of stdin for '-'."""
+def _read_lines(option, path, keep_blank=False):
+    """The stripped lines of a file, or of stdin for '-' (blank lines dropped
+    unless `keep_blank`)."""
     if path == "-":
         lines = sys.stdin.read().splitlines()
     else:
@@ -283,22 +284,22 @@ def _read_lines(option, path):
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
     lines = [line.strip() for line in lines]
-    lines = [line for line in lines if line]
-    if not lines:
+    if not any(lines):
         raise CLIError(f"argument {option}: {path!r} holds no text")
-    return lines
+    return lines if keep_blank else [line for line in lines if line]
 
 
-def _texts(args, option_text="TEXT"):
+def _texts(args, keep_blank=False):
+    """(texts, from_a_file) of TEXT arguments, --input FILE or stdin."""
     if args.text and args.input:
-        raise UsageError(f"give {option_text} arguments or --input, not both")
+        raise UsageError("give TEXT arguments or --input, not both")
     if args.text:
-        return [t for t in args.text], False
+        return list(args.text), False
     if args.input:
-        return _read_lines("--input", args.input), True
+        return _read_lines("--input", args.input, keep_blank), True
     if sys.stdin.isatty():
-        raise UsageError(f"give {option_text} arguments, --input FILE, or text on stdin")
-    return _read_lines("--input", "-"), True
+        raise UsageError("give TEXT arguments, --input FILE, or text on stdin")
+    return _read_lines("--input", "-", keep_blank), True
 
 
 # -- forecaster preprocessing -------------------------------------------------------
@@ -332,7 +333,8 @@ def _load_preprocessing(model_path):
         with open(metrics, encoding="utf-8") as f:
             record = json.load(f)
         if "args" in record:
-            argv = _argv_from_dict(record["args"])
+            known = _example_defaults("forecast")
+            argv = _argv_from_dict({k: v for k, v in record["args"].items() if k in known})
             series = _rebuild_series({"example": "forecast", "argv": argv})
             from keras_attention.data.prediction_windows import preprocessing_config
 
@@ -355,12 +357,15 @@ def _argv_from_dict(values):
     return argv
 
 
-def _rebuild_series(training, data=None):
-    """The `WindowedSeries` a forecaster was trained on (or `data` instead)."""
+def _rebuild_series(training, data=None, target=None):
+    """The `WindowedSeries` a forecaster was trained on (or `data` instead,
+    with `target` as the target column unless the training named one)."""
     example = _example(training["example"])
     args = example.parse_args(training["argv"])
     if data is not None:
         args.data = data
+        if target is not None and args.target is None:
+            args.target = target
     try:
         return example.load_data(args)
     except SystemExit as e:  # the examples' own one-line errors
@@ -701,12 +706,14 @@ def _add_train(sub, wanted):
 
 # -- translate ----------------------------------------------------------------------
 def _translate(args):
-    texts, corpus = _texts(args)
+    lines, corpus = _texts(args, keep_blank=True)
     sampler = _resolve_sampler_args(args)
     model = _load_model(args.model, "translator")
     started = time.time()
-    outputs = _translate_corpus(model, texts, sampler, args.batch_size, progress=corpus)
-    text = "".join(o + "\n" for o in outputs)
+    # One output line per input line: a blank line stays blank.
+    texts = [t for t in lines if t]
+    translated = iter(_translate_corpus(model, texts, sampler, args.batch_size, progress=corpus))
+    text = "".join((next(translated) if line else "") + "\n" for line in lines)
     if args.output:
         from keras_attention import io_utils
 
@@ -964,7 +971,7 @@ def _evaluate_forecaster(args, model):
     data = args.data
     if data is not None and data not in ("synthetic", "nasdaq", "sml2010"):
         _existing_file("--data", data)
-    series = _rebuild_series(training, data)
+    series = _rebuild_series(training, data, config["target"])
     if series.window != model.window or series.num_features != model.num_features:
         raise CLIError(
             f"argument --data: its windows ({series.window} steps, {series.num_features} "
