@@ -30,6 +30,13 @@ def preprocessing_config(series):
         `{"target", "features", "window", "horizon", "protocol", "scaling",
         "scaler"}`, `scaler` being `Scaler.to_dict()` (fitted on the
         training rows).
+
+    Example:
+
+    >>> series = ts.make_windows(ts.synthetic_series(200), "target", window=5)
+    >>> config = preprocessing_config(series)
+    >>> config["features"], config["protocol"], config["scaler"]["columns"][-1]
+    (['x1', 'x2', 'x3', 'x4'], 'nowcast', 'target')
     """
     return {
         "target": series.target,
@@ -43,7 +50,15 @@ def preprocessing_config(series):
 
 
 def scaler_from_dict(config):
-    """A `Scaler` from `Scaler.to_dict()`."""
+    """A `Scaler` from `Scaler.to_dict()`.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> scaler = ts.Scaler.fit(pd.DataFrame({"y": [1.0, 3.0]}))
+    >>> scaler_from_dict(scaler.to_dict()).inverse_column([0.0, 1.0], "y")
+    array([2., 3.])
+    """
     return ts.Scaler(
         method=config["method"],
         columns=list(config["columns"]),
