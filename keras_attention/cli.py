@@ -442,6 +442,10 @@ FORECAST_OPTIONS = [
                         help="early stopping on the validation part (0: never)")),
     ("--seeds", dict(metavar="S,S,...", help="seeds; mean and std over them")),
     ("--no-plots", dict(action="store_true", help="skip the PNGs")),
+    ("--logdir", dict(metavar="DIR", help="TensorBoard logs and attention images")),
+    ("--checkpoint-dir", dict(metavar="DIR", help="back up every epoch; rerun to resume")),
+    ("--strategy", dict(choices=["none", "mirrored"], help="tf.distribute strategy")),
+    ("--deterministic", dict(action="store_true", help="deterministic ops (same seed, same weights)")),
 ]
 TUNE_TRANSLATE = [
     ("--data", dict(metavar="dates|FILE", help="the date task or a sentence-pair file")),
