@@ -25,7 +25,7 @@ validation MSE on the scaled target); the best configuration is retrained
 and evaluated once on the test part, next to the naive and linear baselines.
 
 ```
-python examples/tune_forecaster.py                      # embedded series, random search, ~3 min on 2 cores
+python examples/tune_forecaster.py                      # embedded series, random search, ~4 min on 2 cores
 python examples/tune_forecaster.py --tuner hyperband --epochs 9
 python examples/tune_forecaster.py --tuner bayesian --max-trials 20
 python examples/tune_forecaster.py --data nasdaq --window 10
