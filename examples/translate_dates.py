@@ -359,9 +359,14 @@ def main(argv=None):
     if args.output and training.is_chief():  # one writer under multi-worker
         save(model, args.output)
         print(f"Saved {args.output}")
-        png = args.attention_png or str(pathlib.Path(args.output).with_suffix("")) + "_attention.png"
-        write_attention(model, png)
-        print(f"Saved {png}")
+        if args.attention == "none":  # no attention matrix to draw
+            print("No attention image: the model has attention='none'")
+        else:
+            png = args.attention_png or (
+                str(pathlib.Path(args.output).with_suffix("")) + "_attention.png"
+            )
+            write_attention(model, png)
+            print(f"Saved {png}")
         if not args.no_export:
             summary = export_artifacts(model, data, args.output)
             results["export"] = {

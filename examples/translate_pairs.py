@@ -321,11 +321,14 @@ def main(argv=None):
     if args.output:
         io_utils.save_model(model, args.output)
         print(f"Saved {args.output}")
-        source = data["splits"]["test"][0][0]
-        png = str(pathlib.Path(args.output).with_suffix("")) + "_attention.png"
-        prediction, attention = model.translate(source, return_attention=True)
-        plot_translation_attention(attention, png, title=f"{source!r} → {prediction!r}")
-        print(f"Saved {png}")
+        if args.attention == "none":  # no attention matrix to draw
+            print("No attention image: the model has attention='none'")
+        else:
+            source = data["splits"]["test"][0][0]
+            png = str(pathlib.Path(args.output).with_suffix("")) + "_attention.png"
+            prediction, attention = model.translate(source, return_attention=True)
+            plot_translation_attention(attention, png, title=f"{source!r} → {prediction!r}")
+            print(f"Saved {png}")
     results["total_seconds"] = round(time.time() - started, 1)
     if args.results_json:
         io_utils.atomic_write_json(args.results_json, results)
