@@ -67,7 +67,7 @@ def spa_eng(args):
         budget = [] if args.time_budget_minutes is None else [
             "--time-budget-minutes", str(args.time_budget_minutes)]
         run([sys.executable, "examples/translate_pairs.py", "--data", args.data, *flags,
-             "--epochs", str(args.epochs), *budget, "--verbose", "2", "--output", str(REPO / "saved_models" / f"spa_eng_{name}.keras"),
+             "--epochs", str(args.epochs), *budget, "--verbose", "2", "--output", str(OUT / "models" / f"spa_eng_{name}.keras"),
              "--results-json", str(out)])
     report(args)
 
