@@ -35,6 +35,10 @@ def main():
     parser.add_argument("--beam-width", type=int, default=4)
     parser.add_argument("--batches", default="1,64")
     parser.add_argument("--samplers", default="greedy,beam")
+    parser.add_argument(
+        "--jit-compile", action="store_true",
+        help="trace the decode function with XLA (tf.function(jit_compile=True))",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -63,7 +67,7 @@ def main():
                 GreedySampler() if name == "greedy" else BeamSampler(beam_width=args.beam_width)
             )
 
-            @tf.function(jit_compile=False)
+            @tf.function(jit_compile=args.jit_compile)
             def decode(source, sampler=sampler):
                 memory, mask, states = model.encode(source, training=False)
                 out = sampler(
@@ -94,6 +98,7 @@ def main():
                 "sentences_per_s": round(batch / median, 1),
                 "trace_s": round(trace_s, 2),
                 "threads": args.threads,
+                "jit_compile": args.jit_compile,
                 "framework_version": f"keras-attention {keras_attention.__version__} / tf {tf.__version__}",
             }), flush=True)
 

@@ -1,5 +1,7 @@
 """An RNN encoder–decoder translator with Bahdanau, Luong or no attention."""
 
+import weakref
+
 import keras
 import numpy as np
 from keras import ops
@@ -17,6 +19,8 @@ from keras_attention.models import samplers as samplers_lib
 ENCODERS = ("lstm", "gru", "simple")
 ATTENTIONS = ("bahdanau", "luong", "none")
 AUTO = "auto"
+
+_GENERATE_CACHE = weakref.WeakKeyDictionary()  # model -> {sampler key: tf.function}
 
 _RNN = {
     "lstm": (keras.layers.LSTM, keras.layers.LSTMCell, 2),
@@ -620,6 +624,35 @@ class Seq2SeqTranslator(keras.Model):
             max_length=max_length,
         )
 
+    def _generate_compiled(self, sampler, max_length):
+        """`generate` for `translate`, traced once per sampler configuration.
+
+        Run eagerly, the decoding loop dispatches every op from Python (for
+        a small model, 100x slower than traced). On TensorFlow, greedy and beam search
+        are traced into a `tf.function` with a dynamic batch and source
+        length, cached per (sampler configuration, `max_length`). Random
+        sampling stays eager, so that every call draws new samples.
+        """
+        if keras.backend.backend() != "tensorflow" or not isinstance(
+            sampler, (samplers_lib.GreedySampler, samplers_lib.BeamSampler)
+        ):
+            return lambda ids: self.generate(ids, sampler=sampler, max_length=max_length)
+        import tensorflow as tf
+
+        if not self.built:
+            self.build()  # variables are created outside the trace
+        # Kept beside the model (not on it: an attribute would be tracked
+        # and exported); the function holds only a weak reference to it.
+        cache = _GENERATE_CACHE.setdefault(self, {})
+        key = (type(sampler).__name__, repr(sorted(sampler.get_config().items())), max_length)
+        if key not in cache:
+            model = weakref.ref(self)
+            cache[key] = tf.function(
+                lambda ids: model().generate(ids, sampler=sampler, max_length=max_length),
+                input_signature=[tf.TensorSpec((None, None), tf.int32)],
+            )
+        return cache[key]
+
     def _source_ids(self, texts_or_ids):
         """Text(s) or id lists → list of id lists (and token lists for labels)."""
         if isinstance(texts_or_ids, str):
@@ -700,7 +733,7 @@ class Seq2SeqTranslator(keras.Model):
             for i, r in enumerate(chunk):
                 batch[i, : len(r)] = r
             length = max_length if max_length is not None else 2 * longest + 10
-            out = self.generate(batch, sampler=sampler, max_length=length)
+            out = self._generate_compiled(sampler, length)(batch)
             token_ids = ops.convert_to_numpy(out["token_ids"])
             lengths = ops.convert_to_numpy(out["lengths"])
             weights = ops.convert_to_numpy(out["attention"])

@@ -227,6 +227,37 @@ def test_translate_text_and_attention_matrices():
     assert isinstance(model.translate("abc", max_length=3), str)
 
 
+def test_translate_runs_greedy_and_beam_traced_once_with_the_eager_results():
+    from keras_attention.models import BeamSampler, seq2seq_translator
+
+    src_vocab = Vocabulary(["", "[UNK]", "[START]", "[END]"] + list("abc "))
+    tgt_vocab = Vocabulary(["", "[UNK]", "[START]", "[END]", "x", "y", "z"])
+    model = Seq2SeqTranslator(
+        embedding_dim=8, units=12, source_vocabulary=src_vocab,
+        target_vocabulary=tgt_vocab, tokenization="char", seed=3,
+    )
+    texts = ["ab c", "cab", "a", "cc bb aa"]
+    for sampler in ("greedy", BeamSampler(beam_width=3, length_penalty=0.6)):
+        # batches of different sizes and lengths: one trace per sampler
+        got = model.translate(texts, sampler=sampler, max_length=6, batch_size=3)
+        ids = [src_vocab.encode(list(t)) for t in texts]
+        want = []
+        for row in ids:
+            out = model.generate(np.array([row], "int32"), sampler=sampler, max_length=6)
+            tokens = keras.ops.convert_to_numpy(out["token_ids"])
+            lengths = keras.ops.convert_to_numpy(out["lengths"])
+            if tokens.ndim == 3:
+                tokens, lengths = tokens[:, 0], lengths[:, 0]
+            want.append("".join(tgt_vocab.decode(tokens[0, : lengths[0]])))
+        assert got == want
+    functions = list(seq2seq_translator._GENERATE_CACHE[model].values())
+    assert len(functions) == 2
+    assert [f.experimental_get_tracing_count() for f in functions] == [1, 1]
+    # The same configuration given as a new sampler object reuses the trace.
+    model.translate(texts[:1], sampler=BeamSampler(beam_width=3, length_penalty=0.6), max_length=6)
+    assert len(seq2seq_translator._GENERATE_CACHE[model]) == 2
+
+
 def test_translate_needs_vocabularies():
     model = small()
     with pytest.raises(ValueError, match="needs the model's `target_vocabulary`"):
