@@ -17,9 +17,10 @@ $(STAMP): setup.cfg pyproject.toml
 run: $(STAMP)
 	$(PY) examples/translate_dates.py
 
-# The whole test suite (what .ci/run runs).
+# The whole test suite (what .ci/run runs), on 2 worker processes (pytest-xdist;
+# one test file per worker at a time, so module fixtures are built once).
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check keras_attention tests examples bench
