@@ -695,7 +695,8 @@ class Seq2SeqTranslator(keras.Model):
                 `source_vocabulary`), or a list / int array of id lists.
             sampler: `"greedy"`, `"random"`, `"beam"` or a sampler instance.
                 With an n-best beam sampler, the best hypothesis is used.
-            max_length: maximum output tokens; default `2 · S + 10` for a
+            max_length: maximum output tokens; default `2 · S + 10`, rounded
+                up to a multiple of 16, for a
                 batch whose longest source has `S` tokens.
             batch_size: sources decoded together (each batch is padded to
                 its longest source).
@@ -732,7 +733,9 @@ class Seq2SeqTranslator(keras.Model):
             batch = np.zeros((len(chunk), longest), "int32")
             for i, r in enumerate(chunk):
                 batch[i, : len(r)] = r
-            length = max_length if max_length is not None else 2 * longest + 10
+            # The default cap is rounded up to a multiple of 16, so that a
+            # corpus of varied lengths needs only a few traced decoders.
+            length = max_length if max_length is not None else -(-(2 * longest + 10) // 16) * 16
             out = self._generate_compiled(sampler, length)(batch)
             token_ids = ops.convert_to_numpy(out["token_ids"])
             lengths = ops.convert_to_numpy(out["lengths"])
