@@ -447,8 +447,9 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
     def _load_model(self):
         if not self.model.built:
             raise ValueError(
-                "BackupAndRestore needs a built model: build or compile it (or call "
-                f"it once on data) before fit(). Received: an unbuilt model {self.model.name!r}"
+                "BackupAndRestore needs a built model: call `model.build()` (or the "
+                "model once on a batch) before fit(); compiling a TimeSeriesForecaster "
+                f"does not build it. Received: an unbuilt model {self.model.name!r}"
             )
         record = self.latest()
         if record is None:

@@ -229,3 +229,15 @@ def test_two_seeded_runs_give_identical_losses_and_weights(train, deterministic_
     assert losses == losses2 and np.isfinite(losses).all()
     for a, b in zip(weights, weights2, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_backup_and_restore_names_an_unbuilt_model(tmp_path):
+    model = TimeSeriesForecaster(window=4, num_features=2, units=4)
+    model.compile(optimizer="adam", loss="mse")  # compiling does not build it
+    callback = training.BackupAndRestore(tmp_path / "ckpt")
+    callback.set_model(model)
+    with pytest.raises(ValueError, match=r"call `model.build\(\)`.*Received: an unbuilt model"):
+        callback.on_train_begin()
+    model.build()
+    callback.on_train_begin()  # nothing to restore yet: no error
+    assert callback.restored_epoch is None
