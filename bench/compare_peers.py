@@ -1,7 +1,10 @@
 """Summarise `bench/compare_peers.sh` output: ours/peer ratios per round and medians.
 
 Usage:
-    .venv/bin/python bench/compare_peers.py bench/out/compare_peers.jsonl [--markdown]
+    .venv/bin/python bench/compare_peers.py OUT.jsonl [MORE.jsonl ...] [--markdown]
+
+Several files (separate runs of `compare_peers.sh`) are read as consecutive
+rounds: the rounds of the second file are numbered after the first's.
 
 Prints one JSON line per (model, peer) with the per-round ratios of target
 tokens/s (ours / peer) and their median, and with `--markdown` a table.
@@ -41,11 +44,17 @@ def summarize(lines):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("jsonl")
+    parser.add_argument("jsonl", nargs="+")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
-    with open(args.jsonl) as f:
-        lines = [json.loads(line) for line in f if line.strip()]
+    lines, offset = [], 0
+    for path in args.jsonl:
+        with open(path) as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        for row in rows:
+            row["round"] += offset
+        offset = max([offset] + [row["round"] for row in rows])
+        lines += rows
     rows = summarize(lines)
     for row in rows:
         print(json.dumps(row))
