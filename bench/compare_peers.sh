@@ -13,7 +13,9 @@
 # Interpreters: OURS_PY (default .venv/bin/python), PEER_TORCH_PY,
 # PEER_TFA_PY, PEER_TF_PY (default: the venvs in /work/peers/ if present,
 # else python3). Knobs: ROUNDS, STEPS (20), WARMUP (3), THREADS (2),
-# MODELS, PEERS_DIR (default ../shared/bench/peers).
+# MODELS, PEERS_DIR (default ../shared/bench/peers), KERAS_STEP (1: also
+# run ours with `--variant keras-step`, Keras' own train_step, reported as
+# the "peer" keras-attention/keras-step: the gain of our default step).
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -23,6 +25,7 @@ STEPS="${STEPS:-20}"
 WARMUP="${WARMUP:-3}"
 THREADS="${THREADS:-2}"
 MODELS="${MODELS:-bahdanau luong}"
+KERAS_STEP="${KERAS_STEP:-1}"
 PEERS_DIR="${PEERS_DIR:-$ROOT/../shared/bench/peers}"
 pick() { if [ -x "$1" ]; then echo "$1"; else echo python3; fi; }
 OURS_PY="${OURS_PY:-$ROOT/.venv/bin/python}"
@@ -36,11 +39,12 @@ mkdir -p "$(dirname "$OUT")"
 failed=0
 ARGS=(--steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS")
 
-# run_one ROUND LABEL PYTHON SCRIPT MODEL
+# run_one ROUND LABEL PYTHON SCRIPT MODEL [EXTRA ARGS...]
 run_one() {
     local round="$1" label="$2" py="$3" script="$4" model="$5" line
+    shift 5
     echo "[compare] round $round: $label $model" >&2
-    if line="$("$py" "$script" --model "$model" "${ARGS[@]}" | tail -n 1)" \
+    if line="$("$py" "$script" --model "$model" "${ARGS[@]}" "$@" | tail -n 1)" \
         && [ "${line:0:1}" = "{" ]; then
         echo "{\"round\": $round, ${line:1}" >> "$OUT"
         echo "$line" >&2
@@ -54,6 +58,10 @@ echo "[compare] $(date -u +%FT%TZ) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc
 for round in $(seq 1 "$ROUNDS"); do
     for model in $MODELS; do
         run_one "$round" ours "$OURS_PY" "$HERE/train_throughput.py" "$model"
+        if [ "$KERAS_STEP" = 1 ]; then
+            run_one "$round" ours-keras-step "$OURS_PY" "$HERE/train_throughput.py" "$model" \
+                --variant keras-step
+        fi
         run_one "$round" pytorch "$TORCH_PY" "$PEERS_DIR/peer_torch.py" "$model"
         if [ "$model" = bahdanau ]; then
             run_one "$round" tfa "$TFA_PY" "$PEERS_DIR/peer_tfa.py" "$model"

@@ -16,7 +16,14 @@ The loss is the same masked mean cross-entropy; Adam at 1e-3.
 
 Usage:
     .venv/bin/python bench/train_throughput.py --model bahdanau|luong \
-        [--steps 20] [--warmup 3] [--threads 2] [--peers-dir DIR] [--check-learns]
+        [--steps 20] [--warmup 3] [--threads 2] [--peers-dir DIR] [--check-learns] \
+        [--variant default|keras-step]
+
+`--variant keras-step` measures the translator with Keras' own `train_step`
+(logits scattered back to `(B, T, V)`, the loss's `ignore_class` masking on
+that tensor) instead of the library's default step, which projects and
+scores only the gathered non-padding rows (same loss and gradients; see
+`Seq2SeqTranslator.train_step`).
 """
 
 import os
@@ -26,6 +33,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PEERS = os.environ.get(
     "PEERS_DIR", os.path.join(HERE, "..", "..", "shared", "bench", "peers")
 )
+VARIANT = "default"
+if "--variant" in sys.argv:
+    i = sys.argv.index("--variant")
+    VARIANT = sys.argv[i + 1]
+    del sys.argv[i : i + 2]
+    if VARIANT not in ("default", "keras-step"):
+        sys.exit(f"--variant must be 'default' or 'keras-step'. Received: {VARIANT!r}")
 if "--peers-dir" in sys.argv:
     i = sys.argv.index("--peers-dir")
     PEERS = sys.argv[i + 1]
@@ -58,6 +72,8 @@ def build(model_name):
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
         metrics=[],
     )
+    if VARIANT == "keras-step":
+        model._token_rows_loss = False  # Keras' own train_step on (B, T, V) logits
     return model
 
 
@@ -74,6 +90,8 @@ def main():
     ]
     extra = {
         "mode": "train_on_batch",
+        "variant": VARIANT,
+        "token_rows_step": bool(model._token_rows_loss),
         "backend": keras.backend.backend(),
         "decoder_fast_path": bool(model.decoder.uses_fast_path),
     }
@@ -93,7 +111,7 @@ def main():
 
     C.run(
         ARGS,
-        "keras-attention",
+        "keras-attention" if VARIANT == "default" else "keras-attention/keras-step",
         f"keras-attention {keras_attention.__version__} / keras {keras.__version__} / tf {tf.__version__}",
         params,
         step,

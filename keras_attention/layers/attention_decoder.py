@@ -318,6 +318,39 @@ class AttentionDecoder(keras.layers.Layer):
             teacher,
         )
 
+    def logits_at(self, tokens, memory, index, memory_mask=None, initial_state=None):
+        """Training logits at the `(row, step)` positions `index` only.
+
+        The same forward pass as `call(..., training=True)` (teacher forcing,
+        or scheduled sampling when `sampling_probability > 0`), but the
+        vocabulary projection runs on the gathered outputs at `index`
+        (`(N, 2)` int64, e.g. `tf.where(labels != 0)`) and the result is
+        `(N, vocab)`: no `(B, T, vocab)` tensor is made. Used by
+        `Seq2SeqTranslator.train_step` to score only non-padding tokens.
+        """
+        import tensorflow as tf  # TensorFlow backend only (the caller checks)
+
+        memory = ops.cast(memory, self.compute_dtype)
+        if memory_mask is not None:
+            memory_mask = ops.cast(memory_mask, "bool")
+        keys = self.prepare_memory(memory)
+        mask = ops.not_equal(tokens, 0) if self.embedding.mask_zero else None
+        states = self.get_initial_state(
+            batch_size=ops.shape(tokens)[0], cell_states=initial_state
+        )
+
+        def teacher():
+            outputs, _, _ = self._teacher_forced(
+                self.embedding(tokens), memory, memory_mask, keys, states, mask, True
+            )
+            return self.output_layer(tf.gather_nd(outputs, index))
+
+        def scheduled():
+            logits, _, _ = self._scheduled(tokens, memory, memory_mask, keys, states, mask)
+            return tf.gather_nd(logits, index)
+
+        return tf.cond(self.sampling_probability > 0.0, scheduled, teacher)
+
     def compute_mask(self, inputs, previous_mask=None):
         # Only the outputs (the first of the returned values) carry a mask.
         if previous_mask is None and self.takes_tokens and self.embedding.mask_zero:

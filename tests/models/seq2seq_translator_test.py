@@ -362,3 +362,91 @@ def test_an_all_padding_source_row_gives_finite_outputs(attention):
     assert np.isfinite(to_numpy(weights)).all()
     out = model.generate(x["source_ids"], "beam", max_length=4)
     assert np.isfinite(to_numpy(out["scores"])).all()
+
+
+def _labels_of(b):
+    """Next-token labels for `batch()`: the targets shifted left, 0 where padded."""
+    tgt = b["target_ids"]
+    labels = np.concatenate([tgt[:, 1:], np.full((tgt.shape[0], 1), 3)], 1).astype("int32")
+    return np.where(tgt != 0, labels, 0).astype("int32")
+
+
+def _two_steps(kwargs, rows, sampling=0.0, **compile_kwargs):
+    keras.utils.set_random_seed(3)
+    model = small(**kwargs)
+    model.compile(optimizer=keras.optimizers.SGD(0.5), **compile_kwargs)
+    model._token_rows_loss = rows  # force the path under comparison
+    model.decoder.sampling_probability.assign(sampling)
+    b = batch(b=4, s=7, t=6)
+    b["target_ids"][2, 3:] = 0
+    y = _labels_of(b)
+    logs = [model.train_on_batch(b, y, return_dict=True) for _ in range(2)]
+    return logs, [to_numpy(w) for w in model.trainable_weights]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(attention="bahdanau"),
+        dict(attention="luong", score_mode="dot"),
+        dict(attention="none"),
+        dict(attention="bahdanau", input_feeding=True, deep_output="maxout"),
+    ],
+)
+def test_train_step_on_token_rows_equals_keras_step(kwargs):
+    """The default train_step scores only non-padding rows: same loss, accuracy, weights."""
+    fast_logs, fast_w = _two_steps(kwargs, rows=True)
+    ref_logs, ref_w = _two_steps(kwargs, rows=False)
+    for fast, ref in zip(fast_logs, ref_logs):
+        np.testing.assert_allclose(fast["loss"], ref["loss"], rtol=1e-5)
+        np.testing.assert_allclose(fast["masked_accuracy"], ref["masked_accuracy"], rtol=1e-6)
+    assert fast_logs[1]["loss"] != fast_logs[0]["loss"]  # the weights moved
+    for a, b in zip(fast_w, ref_w):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_train_step_on_token_rows_with_scheduled_sampling():
+    # probability 1: every step after the first feeds back the arg-max; the
+    # coin flips come from the decoder's seed generator, the same for both.
+    fast_logs, fast_w = _two_steps(dict(attention="bahdanau"), rows=True, sampling=1.0)
+    ref_logs, ref_w = _two_steps(dict(attention="bahdanau"), rows=False, sampling=1.0)
+    for fast, ref in zip(fast_logs, ref_logs):
+        np.testing.assert_allclose(fast["loss"], ref["loss"], rtol=1e-5)
+    for a, b in zip(fast_w, ref_w):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "compile_kwargs, expected",
+    [
+        ({}, True),
+        (dict(metrics=[]), True),
+        (dict(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0, reduction="sum")), True),
+        (dict(metrics=["accuracy"]), False),
+        (dict(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)), False),
+        (dict(loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=0)), False),
+        (dict(loss="sparse_categorical_crossentropy"), False),
+        (dict(weighted_metrics=["accuracy"]), False),
+    ],
+)
+def test_token_rows_step_applies_only_to_the_default_loss_and_metrics(compile_kwargs, expected):
+    model = small(attention="luong")
+    model.compile(**compile_kwargs)
+    assert model._token_rows_loss is expected
+
+
+def test_sample_weights_take_keras_step_and_still_train():
+    keras.utils.set_random_seed(1)
+    model = small(attention="luong")
+    model.compile(optimizer=keras.optimizers.SGD(0.5))
+    b = batch(b=4, s=7, t=6)
+    y = _labels_of(b)
+    weights = np.ones(y.shape, "float32")
+    weights[1] = 0.0  # per-token weights, (B, T)
+    # A zero weight on row 1 must change the loss: the Keras step handles it.
+    weighted = model.test_on_batch(b, y, sample_weight=weights)
+    unweighted = model.test_on_batch(b, y)
+    assert not np.isclose(weighted[0], unweighted[0])
+    before = to_numpy(model.trainable_weights[0]).copy()
+    model.train_on_batch(b, y, sample_weight=weights)
+    assert not np.allclose(before, to_numpy(model.trainable_weights[0]))
