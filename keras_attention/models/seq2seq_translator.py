@@ -715,9 +715,16 @@ class Seq2SeqTranslator(keras.Model):
         key = (type(sampler).__name__, repr(sorted(sampler.get_config().items())), max_length)
         if key not in cache:
             model = weakref.ref(self)
+
+            # The loops are keras.ops (tf.while_loop): nothing for AutoGraph
+            # to convert, and without this it warns that it cannot parse
+            # the function's source.
+            @tf.autograph.experimental.do_not_convert
+            def decode(ids):
+                return model().generate(ids, sampler=sampler, max_length=max_length)
+
             cache[key] = tf.function(
-                lambda ids: model().generate(ids, sampler=sampler, max_length=max_length),
-                input_signature=[tf.TensorSpec((None, None), tf.int32)],
+                decode, input_signature=[tf.TensorSpec((None, None), tf.int32)]
             )
         return cache[key]
 
