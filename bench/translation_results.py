@@ -7,7 +7,7 @@ the Markdown tables of RESULTS.md and the BLEU-vs-length plot.
     # Date task: exact match of bahdanau, luong (dot, general, concat), none
     python bench/translation_results.py dates [--seeds 0,1,2]
 
-    # spa-eng: BLEU of bahdanau, luong-general, none (3 epochs each, ~20-30 min)
+    # spa-eng: BLEU of bahdanau, luong-general, none (4 epochs each, ~30 CPU-min)
     python bench/translation_results.py spa-eng --data ../shared/data/spa-eng/spa.txt.xz
 
     # Tables and plot again from the saved JSON files
@@ -125,7 +125,7 @@ def main():
     d.add_argument("--models", default=None, help="comma-separated subset")
     s = sub.add_parser("spa-eng")
     s.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "spa-eng" / "spa.txt.xz"))
-    s.add_argument("--epochs", type=int, default=3)
+    s.add_argument("--epochs", type=int, default=4)
     s.add_argument("--time-budget-minutes", type=float, default=None,
                    help="optional wall-clock cap per model (default: none, fixed epochs)")
     s.add_argument("--models", default=None, help="comma-separated subset")
