@@ -88,6 +88,10 @@ class AttentionDecoder(keras.layers.Layer):
         self.output_layer = output_layer
         self.seed = seed
         self.supports_masking = True
+        # XLA cannot compile the gradient of the time loop (tf2xla rejects the
+        # variable reads inside the while_loop's gradient). Keras resolves
+        # compile(jit_compile="auto") to XLA on GPUs unless a layer opts out.
+        self.supports_jit = False
         if embedding is not None:
             self.seed_generator = keras.random.SeedGenerator(seed)
 

@@ -53,6 +53,9 @@ class InputAttentionEncoder(keras.layers.Layer):
 
     def __init__(self, cell, attention, **kwargs):
         super().__init__(**kwargs)
+        # As AttentionDecoder: XLA cannot compile the time loop's gradient, so
+        # compile(jit_compile="auto") must not pick XLA on a GPU.
+        self.supports_jit = False
         if isinstance(cell, dict):
             cell = keras.layers.deserialize(cell)
         if not (hasattr(cell, "state_size") and callable(cell)):

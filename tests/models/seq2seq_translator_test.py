@@ -450,3 +450,22 @@ def test_sample_weights_take_keras_step_and_still_train():
     before = to_numpy(model.trainable_weights[0]).copy()
     model.train_on_batch(b, y, sample_weight=weights)
     assert not np.allclose(before, to_numpy(model.trainable_weights[0]))
+
+
+@pytest.mark.parametrize("model_kind", ["translator", "forecaster", "forecaster-input-attention"])
+def test_models_opt_out_of_xla_so_auto_jit_never_picks_it(model_kind):
+    # compile(jit_compile="auto") means XLA on a GPU unless a layer sets
+    # supports_jit=False; XLA cannot compile our time loops' gradients.
+    from keras.src.trainers.trainer import model_supports_jit
+
+    from keras_attention.models import TimeSeriesForecaster
+
+    if model_kind == "translator":
+        model = small(attention="bahdanau")
+        model.build()
+    else:
+        model = TimeSeriesForecaster(
+            6, 3, units=8, input_attention=model_kind.endswith("input-attention")
+        )
+        model.build()
+    assert model_supports_jit(model) is False
