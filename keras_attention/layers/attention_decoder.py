@@ -284,6 +284,19 @@ class AttentionDecoder(keras.layers.Layer):
         loops.reset_dropout_masks(self.cell.cell)
         return loops.batch_major(logits), list(final_states), loops.batch_major(ws)
 
+    def _setup(self, inputs, memory, memory_mask, initial_state, mask=None):
+        """Cast memory and mask, project the keys, fill the target mask, initial states."""
+        memory = ops.cast(memory, self.compute_dtype)
+        if memory_mask is not None:
+            memory_mask = ops.cast(memory_mask, "bool")
+        keys = self.prepare_memory(memory)
+        if mask is None and self.takes_tokens and self.embedding.mask_zero:
+            mask = ops.not_equal(inputs, 0)
+        states = self.get_initial_state(
+            batch_size=ops.shape(inputs)[0], cell_states=initial_state
+        )
+        return memory, memory_mask, keys, mask, states
+
     def call(
         self,
         inputs,
@@ -293,14 +306,9 @@ class AttentionDecoder(keras.layers.Layer):
         mask=None,
         training=None,
     ):
-        memory = ops.cast(memory, self.compute_dtype)
-        if memory_mask is not None:
-            memory_mask = ops.cast(memory_mask, "bool")
-        keys = self.prepare_memory(memory)
-        if mask is None and self.takes_tokens and self.embedding.mask_zero:
-            mask = ops.not_equal(inputs, 0)
-        batch = ops.shape(inputs)[0]
-        states = self.get_initial_state(batch_size=batch, cell_states=initial_state)
+        memory, memory_mask, keys, mask, states = self._setup(
+            inputs, memory, memory_mask, initial_state, mask
+        )
         if not self.takes_tokens:
             return self._teacher_forced(
                 inputs, memory, memory_mask, keys, states, mask, training
@@ -334,13 +342,8 @@ class AttentionDecoder(keras.layers.Layer):
         """
         import tensorflow as tf  # TensorFlow backend only (the caller checks)
 
-        memory = ops.cast(memory, self.compute_dtype)
-        if memory_mask is not None:
-            memory_mask = ops.cast(memory_mask, "bool")
-        keys = self.prepare_memory(memory)
-        mask = ops.not_equal(tokens, 0) if self.embedding.mask_zero else None
-        states = self.get_initial_state(
-            batch_size=ops.shape(tokens)[0], cell_states=initial_state
+        memory, memory_mask, keys, mask, states = self._setup(
+            tokens, memory, memory_mask, initial_state
         )
 
         def teacher():

@@ -531,7 +531,7 @@ class Seq2SeqTranslator(keras.Model):
         at the labelled positions (`labels != 0`, gathered into `(N, vocab)`)
         and the compiled loss and metrics score those rows: the same loss
         value and gradients as Keras' step on the `(B, T, vocab)` logits,
-        without making that tensor (10–15% faster on the benchmark spec,
+        without making that tensor (6–8% faster on the benchmark spec,
         see bench/RESULTS.md). Anything else takes Keras' own `train_step`.
         """
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)

@@ -377,10 +377,14 @@ def _two_steps(kwargs, rows, sampling=0.0, **compile_kwargs):
     model.compile(optimizer=keras.optimizers.SGD(0.5), **compile_kwargs)
     model._token_rows_loss = rows  # force the path under comparison
     model.decoder.sampling_probability.assign(sampling)
+    traced = []  # the token-rows step goes through decoder.logits_at
+    logits_at = model.decoder.logits_at
+    model.decoder.logits_at = lambda *a, **k: traced.append(1) or logits_at(*a, **k)
     b = batch(b=4, s=7, t=6)
     b["target_ids"][2, 3:] = 0
     y = _labels_of(b)
     logs = [model.train_on_batch(b, y, return_dict=True) for _ in range(2)]
+    assert bool(traced) == rows
     return logs, [to_numpy(w) for w in model.trainable_weights]
 
 
