@@ -66,7 +66,11 @@ from keras_attention.data import (  # noqa: E402
     to_model_arrays,
     tokenize,
 )
-from keras_attention.models import Seq2SeqTranslator, TimeSeriesForecaster  # noqa: E402
+from keras_attention.models import (  # noqa: E402
+    BeamSampler,
+    Seq2SeqTranslator,
+    TimeSeriesForecaster,
+)
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -125,13 +129,13 @@ by LiteRT (greedy, beam search, and a greedy loop run here over `encode` /
 
 
 def export_translator(model, out_dir, samples):
-    summary = export.export_translator_artifacts(
+    summary = export.export_artifacts(
         model,
         out_dir=out_dir,
         name="date_translator",
         samples=samples,
         max_length=16,
-        beam_width=4,
+        sampler=BeamSampler(beam_width=4),
         quantizations=("float16", "dynamic_range"),
     )
     for name, size in summary["sizes_bytes"].items():
@@ -148,10 +152,11 @@ def export_translator(model, out_dir, samples):
 """
 ## LiteRT → translations, with no TensorFlow
 
-`keras_attention.runtime.TFLiteTranslator` reads the vocabulary JSON,
-tokenises like the library, and calls the file's signatures. The module
-imports only numpy and `ai_edge_litert`: copied next to the `.tflite` file,
-it is all a device needs. `generate_with_steps` runs its own greedy loop over
+`keras_attention.runtime.TFLiteTranslator` reads the sidecar JSON (the
+vocabularies), tokenises with the model's own preprocessor class, and calls
+the file's signatures. The runtime folder imports only numpy and
+`ai_edge_litert`: copied next to the `.tflite` file, it is all a device
+needs. `generate_with_steps` runs its own greedy loop over
 the `encode` / `decode_step` signatures, the split an app uses to run a
 custom search.
 """

@@ -12,6 +12,7 @@ from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
 from keras_attention.layers.luong_attention import LuongAttention
 from keras_attention.layers.maxout import Maxout
+from keras_attention.layers.memory import Memory
 from keras_attention.layers.self_attention_rnn_cell import SelfAttentionRNNCell
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "InputAttentionEncoder",
     "LuongAttention",
     "Maxout",
+    "Memory",
     "SelfAttentionRNNCell",
     "hard_straight_through",
     "hardmax",

@@ -24,13 +24,33 @@ _NEG = -1e9
 
 
 def validate_probability_fn(probability_fn):
+    """A normaliser name of `PROBABILITY_FNS`, or a callable.
+
+    A callable (as `tfa.seq2seq`'s `probability_fn`) receives float32 scores
+    `(..., S)` in which masked positions already hold a large negative value
+    and returns weights of the same shape; masked positions are set to 0
+    afterwards. To save a model that uses one, register the function with
+    `keras.saving.register_keras_serializable()`. A serialized function
+    (a dict, as `get_config()` writes it) is accepted too.
+    """
+    if isinstance(probability_fn, dict):
+        probability_fn = keras.saving.deserialize_keras_object(probability_fn)
+    if callable(probability_fn) and not isinstance(probability_fn, str):
+        return probability_fn
     if probability_fn not in PROBABILITY_FNS:
         raise ValueError(
             "`probability_fn` must be one of "
-            f"{', '.join(repr(p) for p in PROBABILITY_FNS)}. "
+            f"{', '.join(repr(p) for p in PROBABILITY_FNS)} or a callable. "
             f"Received: probability_fn={probability_fn!r}"
         )
     return probability_fn
+
+
+def serialize_probability_fn(probability_fn):
+    """The config value of a `probability_fn` (its name, or a serialized function)."""
+    if isinstance(probability_fn, str):
+        return probability_fn
+    return keras.saving.serialize_keras_object(probability_fn)
 
 
 def _prepare(scores, mask):
@@ -211,7 +231,11 @@ def normalize_scores(
     seed=None,
     dtype=None,
 ):
-    """Applies the named normaliser (see `PROBABILITY_FNS`)."""
+    """Applies the named normaliser (see `PROBABILITY_FNS`) or a callable one."""
+    if callable(probability_fn) and not isinstance(probability_fn, str):
+        dtype = dtype or scores.dtype
+        z, mask = _prepare(scores, mask)
+        return _finish(ops.cast(probability_fn(z), "float32"), mask, dtype)
     if probability_fn == "softmax":
         return masked_softmax(scores, mask, dtype)
     if probability_fn == "sparsemax":

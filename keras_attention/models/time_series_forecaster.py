@@ -1,9 +1,9 @@
 """Attention encoder–decoder for multivariate time-series forecasting."""
 
 import keras
+import numpy as np
 from keras import ops
 
-from keras_attention.layers import loops
 from keras_attention.layers.attention_decoder import AttentionDecoder
 from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
 from keras_attention.layers.attention_utils import (
@@ -14,6 +14,10 @@ from keras_attention.layers.attention_utils import (
 from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
 from keras_attention.layers.luong_attention import SCORE_MODES, LuongAttention
+from keras_attention.models.forecaster_export import ForecasterExport
+from keras_attention.models.samplers.feedback_sampler import FeedbackSampler
+from keras_attention.models.task import Task, check_finite
+from keras_attention.runtime.preprocessors import SeriesPreprocessor
 
 ENCODERS = ("lstm", "gru", "bilstm", "bigru", "simple")
 DECODERS = ("lstm", "gru")
@@ -33,7 +37,7 @@ _CELLS = {
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
-class TimeSeriesForecaster(keras.Model):
+class TimeSeriesForecaster(ForecasterExport, Task):
     """Attention encoder–decoder that forecasts a target from driving series.
 
     The structure of DA-RNN (Qin et al., 2017), with the seed's choice of
@@ -54,7 +58,8 @@ class TimeSeriesForecaster(keras.Model):
     3. **Output**: `ŷ_τ = w · a + b` from the step output
        `a = tanh(W_c [c; s])` after the last past target. For `horizon > 1`
        the decoder keeps stepping, fed with its own previous prediction
-       (in training too), each step with its own temporal attention.
+       (in training too; a `FeedbackSampler` runs those steps), each step
+       with its own temporal attention.
        Optional additions: `residual` (predict the change from the last
        known value) and `highway` (add a linear function of the inputs, the
        autoregressive component of LSTNet).
@@ -90,6 +95,10 @@ class TimeSeriesForecaster(keras.Model):
             the autoregressive "highway" component of LSTNet (Lai et al.,
             2018); it starts at zero.
         dropout: dropout rate on the encoder states and the decoder outputs.
+        preprocessor: optional `keras_attention.runtime.SeriesPreprocessor`
+            (the column names and the scaler fitted on the training rows),
+            saved with the model so that new data can be scaled the same
+            way (`keras-attention forecast`, the LiteRT runtime).
         **kwargs: base `Model` arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -143,6 +152,7 @@ class TimeSeriesForecaster(keras.Model):
         residual=False,
         highway=False,
         dropout=0.0,
+        preprocessor=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -187,6 +197,21 @@ class TimeSeriesForecaster(keras.Model):
             raise ValueError(f"`highway` must be a bool. Received: highway={highway!r}")
         self.highway = highway
         self.dropout = validate_rate("dropout", dropout)
+        if isinstance(preprocessor, dict):
+            preprocessor = SeriesPreprocessor.from_config(preprocessor)
+        if preprocessor is not None:
+            if not isinstance(preprocessor, SeriesPreprocessor):
+                raise ValueError(
+                    "`preprocessor` must be a keras_attention.runtime.SeriesPreprocessor "
+                    f"or None. Received: preprocessor={preprocessor!r}"
+                )
+            if len(preprocessor.features) != num_features:
+                raise ValueError(
+                    f"`preprocessor` names {len(preprocessor.features)} driving series "
+                    f"but the model reads num_features={num_features}. Received: "
+                    f"features={preprocessor.features}"
+                )
+        self._preprocessor = preprocessor
 
         score_units = attention_units or units
         base = encoder[2:] if encoder.startswith("bi") else encoder
@@ -243,6 +268,13 @@ class TimeSeriesForecaster(keras.Model):
             if highway
             else None
         )
+
+    family = "forecaster"
+
+    @property
+    def preprocessor(self):
+        """The columns and fitted scaler (`SeriesPreprocessor`), or None."""
+        return self._preprocessor
 
     # -- shapes --------------------------------------------------------
     @property
@@ -307,6 +339,15 @@ class TimeSeriesForecaster(keras.Model):
             )
         if len(past.shape) == 2:
             past = ops.expand_dims(past, -1)
+        # Known values (numpy, eager tensors) are checked here; NaN would
+        # otherwise flow silently through the attention weights.
+        for name, value in (("drivers", drivers), ("past_target", past)):
+            if isinstance(value, np.ndarray) or not isinstance(value, keras.KerasTensor):
+                try:
+                    known = keras.ops.convert_to_numpy(value)
+                except Exception:  # noqa: BLE001 (a traced tensor has no values)
+                    continue
+                check_finite(name, known)
         expected = (self.window, self.num_features)
         if tuple(drivers.shape[1:]) != expected:
             raise ValueError(
@@ -340,8 +381,9 @@ class TimeSeriesForecaster(keras.Model):
         return value
 
     def _highway(self, drivers, past):
+        """The linear term of every forecast step `(B, horizon)`, or None."""
         if self.highway_layer is None:
-            return [None] * self.horizon
+            return None
         batch = ops.shape(drivers)[0]
         flat = ops.concatenate(
             [
@@ -350,8 +392,7 @@ class TimeSeriesForecaster(keras.Model):
             ],
             axis=-1,
         )
-        linear = self.highway_layer(flat)
-        return [linear[:, h : h + 1] for h in range(self.horizon)]
+        return self.highway_layer(flat)
 
     def call(self, inputs, training=None, return_attention_scores=False):
         drivers, past = self._split_inputs(inputs)
@@ -368,35 +409,36 @@ class TimeSeriesForecaster(keras.Model):
         )
         last = past[:, -1]
         highway = self._highway(drivers, past)
-        prediction = self._predict(dec_outputs[:, -1], last, highway[0], training)
+
+        def highway_at(step):
+            if highway is None:
+                return None
+            return ops.expand_dims(ops.take(highway, step, axis=1), -1)
+
+        prediction = self._predict(dec_outputs[:, -1], last, highway_at(0), training)
         predictions = [prediction]
-        weights = [alignments[:, -1]]
+        weights = [alignments[:, -1:]]
         if self.horizon > 1:
-            keys = self.decoder.prepare_memory(memory)
-            if training:
-                loops.prime_dropout_masks(
-                    self.decoder_cell.cell,
-                    ops.zeros(
-                        (ops.shape(past)[0], self.decoder_cell.rnn_input_dim),
-                        self.compute_dtype,
-                    ),
-                    states[: self.decoder_cell.num_cell_states],
-                )
-            for h in range(1, self.horizon):
-                output, states, step_weights = self.decoder_cell.step(
-                    prediction, states, memory, training=training, keys=keys
-                )
-                prediction = self._predict(output, prediction, highway[h], training)
-                predictions.append(prediction)
-                weights.append(step_weights)
-            if training:
-                loops.reset_dropout_masks(self.decoder_cell.cell)
+            # The recursive steps: the decoder reads its own prediction.
+            def next_inputs(output, previous, step):
+                return self._predict(output, previous, highway_at(step + 1), training)
+
+            feedback = FeedbackSampler(self.horizon - 1, next_inputs)(
+                self.decoder_cell,
+                self.decoder.prepare_memory(memory),
+                prediction,
+                states,
+                training=training,
+                stateful=[self],
+            )
+            predictions.append(feedback["outputs"][:, :, 0])
+            weights.append(feedback["attention"])
         forecast = ops.concatenate(predictions, axis=-1)
         if not return_attention_scores:
             return forecast
         scores = {}
         if self.attention_type != "none":
-            scores["temporal"] = ops.stack(weights, axis=1)
+            scores["temporal"] = ops.concatenate(weights, axis=1)
         if self.input_attention:
             scores["input"] = input_weights
         return forecast, scores
@@ -411,8 +453,6 @@ class TimeSeriesForecaster(keras.Model):
         Returns:
             `(forecast (N, horizon), scores)`, `scores` as in `call`.
         """
-        import numpy as np
-
         n = len(inputs["drivers"])
         forecasts, scores = [], {}
         for start in range(0, n, batch_size):
@@ -442,6 +482,9 @@ class TimeSeriesForecaster(keras.Model):
             "residual": self.residual,
             "highway": self.highway,
             "dropout": self.dropout,
+            "preprocessor": None
+            if self._preprocessor is None
+            else self._preprocessor.get_config(),
         }
 
     @classmethod

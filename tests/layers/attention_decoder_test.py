@@ -20,11 +20,11 @@ TARGET_MASK = np.array([[1, 1, 1, 0], [1, 1, 1, 1]], bool)
 
 
 def manual_loop(cell, x, memory, memory_mask, target_mask):
-    """The reference: `cell.step` called from Python, padded steps keep states."""
+    """The reference: the cell's step called from Python, padded steps keep states."""
     states = cell.get_initial_state(batch_size=x.shape[0])
     outs, ws = [], []
     for t in range(x.shape[1]):
-        out, new_states, w = cell.step(x[:, t], states, memory, memory_mask)
+        out, new_states, w = cell(x[:, t], states, memory, memory_mask=memory_mask)
         m = target_mask[:, t : t + 1]
         states = [np.where(m, to_numpy(a), to_numpy(b)) for a, b in zip(new_states, states)]
         outs.append(to_numpy(out))
@@ -126,12 +126,12 @@ def test_scheduled_sampling_one_feeds_back_argmax_predictions():
     logits, _, _ = decoder(TOKENS, MEMORY, training=True)
     # Reference: step 0 takes the true start token, every later step the
     # arg-max of the previous logits (padded steps keep the states).
-    keys = decoder.prepare_memory(MEMORY)
+    memory = decoder.prepare_memory(MEMORY)  # a Memory: values, mask, keys
     states = decoder.get_initial_state(batch_size=2)
     token = TOKENS[:, 0]
     mask = TOKENS != 0
     for t in range(TOKENS.shape[1]):
-        step_logits, new_states, _ = decoder.decode_step(token, states, MEMORY, keys=keys)
+        step_logits, new_states, _ = decoder.decode_step(token, states, memory)
         np.testing.assert_allclose(to_numpy(logits)[:, t], to_numpy(step_logits), atol=1e-5)
         m = mask[:, t : t + 1]
         states = [np.where(m, to_numpy(a), to_numpy(b)) for a, b in zip(new_states, states)]

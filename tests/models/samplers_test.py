@@ -13,6 +13,7 @@ from keras_attention.models import (
     Seq2SeqTranslator,
     samplers,
 )
+from keras_attention.layers import Memory
 from tests.harness import to_numpy
 
 START, END = 2, 3
@@ -41,10 +42,10 @@ class BigramDecoder:
         )
         self.steps = 0
 
-    def prepare_memory(self, memory):
-        return None
+    def prepare_memory(self, memory, memory_mask=None):
+        return Memory(ops.convert_to_tensor(memory), memory_mask)
 
-    def get_initial_state(self, batch_size=None, cell_states=None):
+    def get_initial_state(self, batch_size=None, cell_states=None, memory=None):
         return [ops.zeros((batch_size, 1))]
 
     def decode_step(self, tokens, states, memory, memory_mask=None, keys=None, training=None):

@@ -1,7 +1,7 @@
 """Tokenization and detokenization as TensorFlow string ops (SavedModel only).
 
 The SavedModel's string→string `translate` endpoint must do in the graph
-what `keras_attention.data.text_utils` does in Python, with core `tf.strings`
+what `keras_attention.runtime.text` does in Python, with core `tf.strings`
 ops only (no tensorflow-text):
 
 - `"char"`: the characters of the text. Python also applies NFC, which core
@@ -20,7 +20,7 @@ import unicodedata
 
 import tensorflow as tf
 
-from keras_attention.data.vocabulary import END_ID, OOV_ID, PAD_ID, START_ID
+from keras_attention.runtime.vocabulary import END_ID, OOV_ID, PAD_ID, START_ID
 
 # Marks "this character maps to itself" in the normalisation table.
 _KEEP = "\x00"
