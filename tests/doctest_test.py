@@ -158,7 +158,7 @@ def test_the_public_api_is_found():
         "keras_attention.callbacks.scheduled_sampling.ScheduledSampling",
         "keras_attention.export.tflite.export_tflite",
         "keras_attention.tuners.hyper_seq2seq_translator.HyperSeq2SeqTranslator",
-        "keras_attention.training.ShuffledArrays",
+        "keras_attention.training.shuffled_arrays.ShuffledArrays",
         "keras_attention.runtime.TFLiteTranslator",
     ]:
         assert name in PUBLIC
