@@ -16,6 +16,7 @@ functions:
 import numpy as np
 
 from keras_attention.data import timeseries as ts
+from keras_attention.utils.validation import validate_choice
 
 _KEYS = ("target", "features", "window", "horizon", "protocol", "scaler")
 
@@ -101,7 +102,7 @@ def prediction_windows(data, config, interpolate=False):
         )
     target, features = config["target"], list(config["features"])
     window, horizon = int(config["window"]), int(config["horizon"])
-    protocol = ts._choice("protocol", config["protocol"], ts.PROTOCOLS)
+    protocol = validate_choice("protocol", config["protocol"], ts.PROTOCOLS)
     scaler = scaler_from_dict(config["scaler"])
     if scaler.columns != features + [target]:
         raise ValueError(
