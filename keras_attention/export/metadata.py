@@ -9,7 +9,7 @@ reads the sidecar without TensorFlow.
 import json
 import os
 
-from keras_attention import __version__
+from keras_attention.version import __version__
 from keras_attention.data.vocabulary import END_ID, OOV_ID, PAD_ID, START_ID
 from keras_attention.export import endpoints
 

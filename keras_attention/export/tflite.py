@@ -9,7 +9,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from keras_attention import io_utils
+import keras_attention.io_utils as io_utils
 from keras_attention.export import endpoints, metadata
 from keras_attention.export.saved_model import (
     _check_batch_size,

@@ -323,7 +323,7 @@ def _verify_translator_artifact(model, path, fmt, rows, wanted, cache):
     attention = model.attention != "none"
     results = []
     if fmt == "tflite":
-        from keras_attention import runtime
+        import keras_attention.runtime as runtime
 
         translator = runtime.TFLiteTranslator(path, _sidecar_for(path))
         available = set(translator.signatures)
@@ -378,7 +378,7 @@ def _sidecar_for(path):
 def _verify_forecaster_artifact(path, fmt, drivers, past, reference):
     start = time.perf_counter()
     if fmt == "tflite":
-        from keras_attention import runtime
+        import keras_attention.runtime as runtime
 
         got = runtime.TFLiteForecaster(path, metadata.sidecar_path(path, "forecaster")).predict(
             drivers, past

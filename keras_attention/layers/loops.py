@@ -104,12 +104,12 @@ batch_major = time_major  # the permutation is its own inverse
 
 def dropout_cells(cell):
     """The cells (nested ones included) that cache per-sequence dropout masks."""
-    from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-
     cells = getattr(cell, "cells", None)
     if cells is not None:  # StackedRNNCells
         return [c for sub in cells for c in dropout_cells(sub)]
-    return [cell] if isinstance(cell, DropoutRNNCell) else []
+    # Keras' DropoutRNNCell mixin (not public API: recognised by its methods).
+    masks = ("get_dropout_mask", "get_recurrent_dropout_mask")
+    return [cell] if all(hasattr(cell, m) for m in masks) else []
 
 
 def prime_dropout_masks(cell, step_input, states):

@@ -84,7 +84,9 @@ def load_model(path, kind=None, compile=True):
             f"`path` holds a {what or 'non-model'} object, not a keras_attention "
             f"{' or '.join(wanted)}. Received: path={path!r}"
         )
-    # Importing the package registers every class the config may name.
-    import keras_attention  # noqa: F401
+    # Importing the subpackages registers every class the config may name.
+    from keras_attention.utils.startup import import_subpackages
+
+    import_subpackages()
 
     return keras.models.load_model(path, compile=compile, safe_mode=True)
