@@ -3,7 +3,7 @@
 import importlib as _importlib
 
 from keras_attention.utils import startup as _startup
-from keras_attention.version import __version__
+from keras_attention.version import __version__  # noqa: F401
 
 _LAYERS = (
     "AttentionDecoder",

@@ -9,9 +9,9 @@ reads the sidecar without TensorFlow.
 import json
 import os
 
-from keras_attention.version import __version__
 from keras_attention.data.vocabulary import END_ID, OOV_ID, PAD_ID, START_ID
 from keras_attention.export import endpoints
+from keras_attention.version import __version__
 
 FORMAT = "keras_attention.export"
 FORMAT_VERSION = 1
