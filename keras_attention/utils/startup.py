@@ -31,6 +31,7 @@ EAGER_SUBPACKAGES = ("callbacks", "data", "evaluation", "layers", "models")
 LIGHT_MODULES = (
     "keras_attention.__main__",
     "keras_attention.cli",
+    "keras_attention.recipes.command_configs",
     "keras_attention.recipes.configs",
     "keras_attention.recipes.families",
     "keras_attention.recipes.options",
