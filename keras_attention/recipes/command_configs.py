@@ -30,7 +30,7 @@ class TranslateConfig(DecodingOptions):
     text: list = option([], "text(s) to translate", metavar="TEXT", positional=True)
     input: str | None = option(None, "read one text per line ('-': stdin)", metavar="FILE")
     output: str | None = option(None, "write the translations here (default: stdout)",
-                                metavar="FILE")
+                                metavar="FILE", output="file")
 
 
 @dataclasses.dataclass
@@ -46,7 +46,8 @@ class ForecastRunConfig(_Checked):
     LABEL = "forecasters"
     input: str = option(None, "the series (.csv or .csv.xz)", metavar="CSV", required=True)
     output: str | None = option(
-        None, "predictions (default: <input name>_predictions.csv here)", metavar="CSV")
+        None, "predictions (default: <input name>_predictions.csv here)", metavar="CSV",
+        output="file")
     interpolate: bool = option(
         False, "fill missing cells by linear interpolation (never a target that is still "
         "to be predicted)")
@@ -64,8 +65,8 @@ class EvaluateTranslatorConfig(DecodingOptions):
 
     LABEL = "translators"
     SCOPE = "translators"
-    data: str = option("dates", "'dates' (the unseen test dates) or a sentence-pair file",
-                       metavar="SPEC")
+    data: str = option("dates", "'dates' (the unseen test dates; default) or a sentence-pair "
+                       "file", metavar="SPEC")
     split: str = option("test", "sentence-pair file: its test split or every pair",
                         choices=("test", "all"))
     direction: str = option("other-to-eng", "sentence-pair file: which column is the source",
@@ -110,7 +111,7 @@ class PlotTranslatorConfig(DecodingOptions):
     text: list = option([], "translator inputs", metavar="TEXT", positional=True)
     input: str | None = option(None, "texts, one per line", metavar="FILE")
     output: str = option("attention.png", "a PNG path (several texts: x_1.png, x_2.png ...)",
-                         metavar="PATH")
+                         metavar="PATH", output="file")
 
     def __post_init__(self):
         super().__post_init__()
@@ -131,7 +132,7 @@ class PlotForecasterConfig(_Checked):
     LABEL = "forecasters"
     SCOPE = "forecasters"
     input: str | None = option(None, "the series CSV (required)", metavar="CSV")
-    output: str = option("attention", "a folder for the PNGs", metavar="DIR")
+    output: str = option("attention", "a folder for the PNGs", metavar="DIR", output="dir")
     interpolate: bool = option(False, "fill missing cells by linear interpolation")
 
     def __post_init__(self):
@@ -154,7 +155,8 @@ class ExportConfig(_Checked):
     """
 
     LABEL = "export"
-    output_dir: str | None = option(None, "default: the model's folder", metavar="DIR")
+    output_dir: str | None = option(None, "default: the model's folder", metavar="DIR",
+                                    output="dir")
     name: str | None = option(None, "base name of the artifacts (default: the model's file "
                               "name)")
     quantize: str | None = option(

@@ -52,15 +52,18 @@ class RunOptions(_Checked):
     'none'
     """
 
+    GENERIC_OPTIONS = True  # listed after a recipe's own options
+
     checkpoint_dir: str | None = option(
         None, "back up the training state every epoch; run the same command again to "
-        "resume (the folder is deleted when training completes)", metavar="DIR")
+        "resume (the folder is deleted when training completes)", metavar="DIR", output="dir")
     strategy: str = option("none", "tf.distribute strategy (docs/distributed.md)",
                            choices=STRATEGIES)
     deterministic: bool = option(
         False, "deterministic TensorFlow ops: the same seed gives the same weights")
     logdir: str | None = option(
-        None, "TensorBoard folder: training curves and attention images", metavar="DIR")
+        None, "TensorBoard folder: training curves and attention images", metavar="DIR",
+        output="dir")
     verbose: int | None = option(
         None, VERBOSE_HELP + " (default: 1 on a terminal, else 2)", choices=(0, 1, 2))
 
@@ -164,8 +167,8 @@ class DatesConfig(RunOptions):
     LABEL = "with dates"
     SCOPE = "--data dates"
 
-    data: str = option("dates", "'dates' (the embedded date task) or a sentence-pair file",
-                       metavar="dates|FILE")
+    data: str = option("dates", "'dates' (the embedded date task; default) or a sentence-pair "
+                       "file", metavar="dates|FILE")
     attention: str = option("bahdanau", "attention type", choices=TRANSLATOR_ATTENTIONS)
     score_mode: str | None = option(
         None, "Luong score (with --attention luong; default general)", choices=SCORE_MODES)
@@ -183,7 +186,7 @@ class DatesConfig(RunOptions):
     test_size: int = option(2000, "test dates", check="non_negative", metavar="N")
     no_export: bool = option(False, "skip the SavedModel / .tflite export")
     output_dir: str = option("saved_models", "where the model and its outputs go",
-                             metavar="DIR")
+                             metavar="DIR", output="dir")
     name: str = option("date_translator", "base name of the outputs")
 
     def __post_init__(self):
@@ -206,8 +209,8 @@ class PairsConfig(RunOptions):
     LABEL = "with a pairs file"
     SCOPE = "a sentence-pair --data file"
 
-    data: str = option(None, "'dates' (the embedded date task) or a sentence-pair file",
-                       metavar="dates|FILE")
+    data: str = option(None, "'dates' (the embedded date task; default) or a sentence-pair "
+                       "file", metavar="dates|FILE")
     direction: str = option("other-to-eng", "which column is the source",
                             choices=("other-to-eng", "eng-to-other"))
     attention: str = option("bahdanau", "attention type", choices=TRANSLATOR_ATTENTIONS)
@@ -243,7 +246,7 @@ class PairsConfig(RunOptions):
     strategy: str = option("none", "tf.distribute strategy (docs/distributed.md)",
                            choices=LOCAL_STRATEGIES)
     output_dir: str = option("saved_models", "where the model and its outputs go",
-                             metavar="DIR")
+                             metavar="DIR", output="dir")
     name: str = option("pairs_translator", "base name of the outputs")
 
     def __post_init__(self):
@@ -288,7 +291,7 @@ class ForecastConfig(SeriesConfig, RunOptions):
                            choices=LOCAL_STRATEGIES)
     no_plots: bool = option(False, "skip the PNGs")
     output_dir: str = option("runs/forecast", "where the model and its outputs go",
-                             metavar="DIR")
+                             metavar="DIR", output="dir")
 
     def seed_list(self):
         try:
@@ -310,18 +313,18 @@ class _TuneOptions(_Checked):
         metavar="N")
     final_epochs: int = option(6, "epochs of the retraining", check="positive", metavar="N")
     full_space: bool = option(False, "search the whole space (default: small models)")
-    directory: str = option("runs/tuning", "KerasTuner's folder", metavar="DIR")
+    directory: str = option("runs/tuning", "KerasTuner's folder", metavar="DIR", output="dir")
     project_name: str | None = option(None, "KerasTuner project (default: <kind>_<tuner>)",
                                       metavar="NAME")
     resume: bool = option(False, "continue a search in --directory")
     logdir: str | None = option(
         None, "TensorBoard: one run per trial, and the retraining with attention images",
-        metavar="DIR")
+        metavar="DIR", output="dir")
     seed: int = option(0, "seed", check="non_negative", metavar="N")
     verbose: int = option(
         0, "Keras fit and KerasTuner output (0: one line per trial)", choices=(0, 1, 2))
     output_dir: str = option("saved_models", "where the retrained best model goes",
-                             metavar="DIR")
+                             metavar="DIR", output="dir")
 
 
 @dataclasses.dataclass

@@ -36,6 +36,7 @@ from keras_attention.recipes.common import (
     written,
 )
 from keras_attention.recipes.configs import DatesConfig
+from keras_attention.utils.startup import quiet_native_logs
 
 SOURCE_LENGTH = 32  # longest generated date: 28 characters
 TARGET_LENGTH = 11  # "[START]" + 10 characters (labels: 10 characters + "[END]")
@@ -178,10 +179,12 @@ def export_dates(model, data, config, log=print):
     from keras_attention.runtime import TFLiteTranslator
 
     log = get_log(log)
-    summary = compat.export_artifacts(
-        model, config.output_dir, config.name,
-        samples=list(data["splits"]["test"][0][:100]), max_length=2 * TARGET_LENGTH,
-    )
+    with quiet_native_logs():
+        summary = compat.export_artifacts(
+            model, config.output_dir, config.name,
+            samples=list(data["splits"]["test"][0][:100]), max_length=2 * TARGET_LENGTH,
+        )
+        translator = TFLiteTranslator(summary["paths"]["tflite"])
     checks = summary["verification"]["results"]
     log(
         f"Exported {summary['paths']['saved_model']} and {summary['paths']['tflite']} "
@@ -190,7 +193,6 @@ def export_dates(model, data, config, log=print):
         f"{summary['verification']['samples']} test dates "
         f"({', '.join(sorted({r['endpoint'] for r in checks}))})"
     )
-    translator = TFLiteTranslator(summary["paths"]["tflite"])
     for text in DEMO_DATES:
         log(f"  LiteRT: {text!r} -> {translator.translate(text)!r}")
     return summary

@@ -74,7 +74,7 @@ def flag_of(field):
 
 
 def option(default=None, help="", *, check=None, choices=None, metavar=None,
-           positional=False, required=False):
+           positional=False, required=False, output=None):
     """A configuration field: its default, help text, check and choices.
 
     Args:
@@ -87,6 +87,8 @@ def option(default=None, help="", *, check=None, choices=None, metavar=None,
         positional: a positional command-line argument (a list field:
             zero or more values).
         required: the option must be given on the command line.
+        output: `"dir"` or `"file"` for a path the job writes to (the
+            command line checks it can be written before starting).
 
     Returns:
         A `dataclasses.field`.
@@ -103,10 +105,28 @@ def option(default=None, help="", *, check=None, choices=None, metavar=None,
     if check is not None and check not in CHECKS:
         raise ValueError(f"`check` must be one of {sorted(CHECKS)}. Received: check={check!r}")
     metadata = dict(help=help, check=check, choices=choices, metavar=metavar,
-                    positional=positional, required=required)
+                    positional=positional, required=required, output=output)
     if isinstance(default, list):
         return dataclasses.field(default_factory=lambda: list(default), metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
+
+
+def output_paths(config):
+    """`[(field, "dir" | "file", path)]`: the paths a configuration writes to.
+
+    Example:
+
+    >>> import dataclasses
+    >>> @dataclasses.dataclass
+    ... class Config:
+    ...     output_dir: str = option("runs", "where outputs go", output="dir")
+    ...     logdir: str | None = option(None, "TensorBoard folder", output="dir")
+    >>> output_paths(Config())
+    [('output_dir', 'dir', 'runs')]
+    """
+    return [(f.name, f.metadata["output"], getattr(config, f.name))
+            for f in _options(type(config))
+            if f.metadata.get("output") and getattr(config, f.name) is not None]
 
 
 def _base_type(annotation):
@@ -117,7 +137,14 @@ def _base_type(annotation):
 
 
 def _options(config_class):
-    return [f for f in dataclasses.fields(config_class) if "help" in f.metadata]
+    """The option fields, those of shared groups (`GENERIC_OPTIONS = True`
+    in the class that declares them) last."""
+    generic = set()
+    for klass in config_class.__mro__:
+        if klass.__dict__.get("GENERIC_OPTIONS"):
+            generic |= set(klass.__dict__.get("__annotations__", {}))
+    fields = [f for f in dataclasses.fields(config_class) if "help" in f.metadata]
+    return sorted(fields, key=lambda f: f.name in generic)
 
 
 def check_config(config):
@@ -181,11 +208,15 @@ def _argparse_type(field):
 
 def _default_text(defaults):
     """' (default: X)', or per label when the classes' defaults differ."""
-    values = list(defaults.values())
+    shown = {label: v for label, v in defaults.items()
+             if not (v is None or v is False or v == [])}
+    values = list(shown.values())
+    if not values or (None in defaults.values() and len(shown) < len(defaults)):
+        return ""  # none, or only some classes have one: the help says it
     if all(v == values[0] for v in values):
-        value = values[0]
-        return "" if value is None or value is False or value == [] else f" (default: {value})"
-    parts = [f"{'none' if v is None else v} {label}" for label, v in defaults.items()]
+        return f" (default: {values[0]})"
+    parts = [f"{v} {label if label.startswith('with ') else 'for ' + label}"
+             for label, v in shown.items()]
     return f" (default: {', '.join(parts)})"
 
 

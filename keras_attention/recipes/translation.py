@@ -125,17 +125,17 @@ def _warn_unknown(model, texts, caught, warn):
     messages = {str(w.message) for w in caught if "vocabular" in str(w.message).lower()}
     if messages:
         for message in sorted(messages):
-            warn(" ".join(message.split()))
+            warn("warning: " + " ".join(message.split()))
         return
     unknown, total = out_of_vocabulary(model, texts)
     if unknown:
         shown = ", ".join(repr(t) for t in sorted(set(unknown))[:5])
-        warn(f"{len(unknown)} of {total} source tokens are not in the model's vocabulary "
+        warn(f"warning: {len(unknown)} of {total} source tokens are not in the model's vocabulary "
              f"and are read as [UNK]: {shown}{' ...' if len(set(unknown)) > 5 else ''}")
 
 
 # -- running ------------------------------------------------------------------------------
-def run(model, config, log=print, progress=None, warn=None):
+def run(model, config, log=print, progress=None, warn=None, **_):
     """Translates the texts of a `TranslateConfig`, one output line per line.
 
     Args:
@@ -172,6 +172,7 @@ def run(model, config, log=print, progress=None, warn=None):
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+        warn(f"translated {len(texts)} text(s) in {seconds:.1f} s; output: stdout")
     return Result({"translations": output, "seconds": seconds}, outputs)
 
 
@@ -207,7 +208,7 @@ def evaluation_pairs(config):
     return pairs, f"{what} of {config.data} ({len(pairs)} pairs)"
 
 
-def evaluate(model, config, log=print, progress=None):
+def evaluate(model, config, log=print, progress=None, **_):
     """Exact match (and BLEU for word-level models) of a translator.
 
     Args:
@@ -263,7 +264,7 @@ def evaluate(model, config, log=print, progress=None):
 
 
 # -- attention ------------------------------------------------------------------------------
-def plot_attention(model, config, log=print):
+def plot_attention(model, config, log=print, **_):
     """One attention PNG per text of a `PlotTranslatorConfig`.
 
     Returns:

@@ -17,8 +17,10 @@ nothing, so that every line shows.
 This module imports only the standard library.
 """
 
+import contextlib
 import importlib
 import os
+import re
 import sys
 import tempfile
 
@@ -140,8 +142,10 @@ def quiet_tensorflow(debug=False):
     >>> "keras" in sys.modules, os.environ["TF_CPP_MIN_LOG_LEVEL"] in "0123"
     (True, True)
     """
+    global _QUIET
     if debug:
         return
+    _QUIET = True
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if "keras" not in sys.modules:
@@ -155,6 +159,9 @@ def quiet_tensorflow(debug=False):
     tf = sys.modules.get("tensorflow")
     if tf is not None:
         tf.get_logger().setLevel("ERROR")
+
+
+_QUIET = False  # set by quiet_tensorflow(): the command line or an example runs
 
 
 def _import_capturing_stderr():
@@ -180,3 +187,50 @@ def _import_capturing_stderr():
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
+
+
+#: Lines that native libraries write on stderr for information only: LiteRT
+#: announcing its CPU delegate, absl before its initialisation, and
+#: TensorFlow's INFO and WARNING logs (glog format).
+NATIVE_NOISE = re.compile(
+    r"^(INFO: Created TensorFlow Lite XNNPACK delegate for CPU\."
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IW]\d{4} [\d:.]+ +\d+ \S+:\d+\] .*)$"
+)
+
+
+@contextlib.contextmanager
+def quiet_native_logs(debug=None):
+    """Drops `NATIVE_NOISE` lines that native code writes on stderr inside
+    the block (TFLite conversion, LiteRT interpreters); every other line is
+    written back when the block ends.
+
+    Args:
+        debug: `True`: nothing is dropped. `None` (default): drop only in a
+            process that called `quiet_tensorflow()` without `debug` (the
+            command line, the example scripts), so that library users see
+            everything.
+
+    Example:
+
+    >>> with quiet_native_logs(debug=False):
+    ...     print("kept")
+    kept
+    """
+    if debug or (debug is None and not _QUIET):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            lines = captured.read().decode("utf-8", "replace").splitlines(keepends=True)
+            sys.stderr.write("".join(ln for ln in lines if not NATIVE_NOISE.match(ln.rstrip())))
+            sys.stderr.flush()
