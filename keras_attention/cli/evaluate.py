@@ -47,7 +47,6 @@ def run(args):
     job = family_of(model).evaluate
     offered = [c for f in FAMILIES.values() for c in f.evaluate.configs]
     config = make_config(job, args, offered)
-    print(f"Evaluating {args.model}")
     result = job.call(model, config, model_path=args.model, log=print, progress=progress)
     io_utils.atomic_write_json(output, {"model": args.model, **result.metrics})
     print_outputs([output, *result.outputs])

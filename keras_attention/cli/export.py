@@ -6,6 +6,7 @@ import time
 
 from keras_attention.cli.common import (
     CLIError,
+    UsageError,
     add_debug,
     add_options,
     load_model,
@@ -70,8 +71,6 @@ def _beam_sampler(config):
 
 
 def run(args):
-    from keras_attention.export.verify import format_report_line
-    from keras_attention.recipes import compat
     from keras_attention.recipes.options import ConfigError
     from keras_attention.utils.startup import quiet_native_logs
 
@@ -79,9 +78,12 @@ def run(args):
     try:
         quantizations = config.quantizations()
     except ConfigError as e:
-        raise CLIError(e.cli_message()) from None
+        raise UsageError(e.cli_message()) from None
     samples = _samples(config.samples)
     start(args)
+    from keras_attention.export.verify import format_report_line
+    from keras_attention.recipes import compat
+
     model = load_model(args.model)
     out_dir = config.output_dir or os.path.dirname(os.path.abspath(args.model))
     name = config.name or pathlib.Path(args.model).stem

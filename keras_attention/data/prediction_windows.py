@@ -113,7 +113,7 @@ def _prepared(data, config, interpolate):
             data.loc[data.index[known:], target] = values[known - 1]
     frame, features = ts.select_columns(data, target, features, interpolate)
     scaled = scaler.transform(frame).astype("float32")
-    raw = frame[target].to_numpy(dtype="float64")
+    raw = frame[target].to_numpy(dtype="float64", copy=True)
     scaled[known:, -1] = np.nan
     raw[known:] = np.nan
     lead = window - 1 if protocol == "nowcast" else window

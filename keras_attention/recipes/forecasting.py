@@ -98,11 +98,12 @@ def load_series(spec, option="data"):
         raise missing_values_error(option, data, e) from None
 
 
-def missing_values_error(option, data, error):
+def missing_values_error(option, data, error, features=True):
+    """A `MissingValuesError` worded for the command line (names --interpolate)."""
+    other = "choose other --features, " if features else ""
     return ConfigError(
-        option, f"{data} has non-numeric or missing values: {error.cells}. Fix them, choose "
-        "other --features, or pass --interpolate to fill them by linear interpolation",
-        str(error))
+        option, f"{data} has non-numeric or missing values: {error.cells}. Fix them, {other}"
+        "or pass --interpolate to fill them by linear interpolation", str(error))
 
 
 def series_spec(config):
@@ -360,7 +361,7 @@ def _checked(option, path, function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
     except ts.MissingValuesError as e:
-        raise missing_values_error(option, path, e) from None
+        raise missing_values_error(option, path, e, features=False) from None
     except ValueError as e:
         raise ConfigError(option, " ".join(str(e).split())) from None
 

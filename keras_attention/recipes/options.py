@@ -45,6 +45,8 @@ class ConfigError(ValueError):
         field: the configuration field (its option is `--field-name`).
         message: what is wrong, for the command line.
         python_message: the Python message (default: "`field`: message").
+        flag: the option on the command line (default: `--field-name`; a
+            positional argument's name, e.g. "TEXT").
 
     Example:
 
@@ -55,14 +57,11 @@ class ConfigError(ValueError):
     "`data`: no such file: 'x.csv'"
     """
 
-    def __init__(self, field, message, python_message=None):
+    def __init__(self, field, message, python_message=None, flag=None):
         self.field = field
         self.message = message
+        self.flag = flag or flag_of(field)
         super().__init__(python_message or f"`{field}`: {message}")
-
-    @property
-    def flag(self):
-        return flag_of(self.field)
 
     def cli_message(self):
         return f"argument {self.flag}: {self.message}"
@@ -357,10 +356,12 @@ def config_from(config_class, values, others=()):
     fields = {f.name for f in _options(config_class)}
     for name in values:
         if name not in fields:
-            owners = [getattr(c, "SCOPE", label_of(c)) for c in others
-                      if name in {f.name for f in _options(c)}]
-            where = " or ".join(owners) or "another command"
-            raise ConfigError(name, f"applies to {where} only")
+            owners = [(c, f) for c in others for f in _options(c) if f.name == name]
+            where = " or ".join(getattr(c, "SCOPE", label_of(c)) for c, _ in owners)
+            flag = next((f.metadata["metavar"] for _, f in owners
+                         if f.metadata["positional"]), None)
+            raise ConfigError(name, f"applies to {where or 'another command'} only",
+                              flag=flag)
     try:
         return config_class(**values)
     except ConfigError:

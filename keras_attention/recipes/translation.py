@@ -109,6 +109,7 @@ def check_texts(model, lines, from_a_file):
             raise ConfigError(
                 "input" if from_a_file else "text",
                 f"{where} is empty once normalised ({model.tokenization} tokens): {line!r}",
+                flag=None if from_a_file else "TEXT",
             )
 
 
