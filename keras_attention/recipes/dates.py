@@ -198,6 +198,40 @@ def export_dates(model, data, config, log=print):
     return summary
 
 
+def report_dates(model, metrics, log=print):
+    """Prints the exact match, a few errors and the demo dates' translations."""
+    log = get_log(log)
+    if metrics["test_examples"]:
+        right = metrics["test_examples"] - metrics["test_errors"]
+        log(f"Test exact match: {metrics['test_exact_match']:.2%} "
+            f"({right}/{metrics['test_examples']} dates)")
+    for source, prediction, target in metrics["error_examples"][:5]:
+        log(f"  wrong: {source!r} -> {prediction!r} (expected {target!r})")
+    for text in DEMO_DATES:
+        log(f"  {text!r} -> {model.translate(text)!r}")
+
+
+def dates_record(config, model, metrics, train_seconds, train_cpu_seconds):
+    """The JSON-able results of a run (saved as `<name>_metrics.json`)."""
+    return {
+        "attention": config.attention,
+        "score_mode": config.score_mode,
+        "parameters": model.count_params(),
+        "epochs": config.epochs,
+        "train_size": config.train_size,
+        "seed": config.seed,
+        "train_seconds": round(train_seconds, 1),
+        "train_cpu_seconds": round(train_cpu_seconds, 1),
+        **{k: v for k, v in metrics.items() if k != "error_examples"},
+    }
+
+
+def write_metrics(config, results):
+    """Writes `<output_dir>/<name>_metrics.json`; returns its path."""
+    return io_utils.atomic_write_json(
+        output_path(config.output_dir, config.name, "_metrics.json"), results)
+
+
 def train_dates(config=None, log=print):
     """Trains, evaluates, saves and exports the date translator.
 
@@ -219,28 +253,10 @@ def train_dates(config=None, log=print):
     log(f"Training {config.attention} attention ({model.count_params():,} parameters) on "
         f"{config.train_size:,} dates for {config.epochs} epochs")
     fit_dates(model, data, config)
-    train_seconds = time.time() - started
-    train_cpu_seconds = time.process_time() - started_cpu
+    train_seconds, train_cpu = time.time() - started, time.process_time() - started_cpu
     metrics = evaluate_dates(model, data)
-    if metrics["test_examples"]:
-        log(f"Test exact match: {metrics['test_exact_match']:.2%} "
-            f"({metrics['test_examples'] - metrics['test_errors']}/{metrics['test_examples']}"
-            " dates)")
-    for source, prediction, target in metrics["error_examples"][:5]:
-        log(f"  wrong: {source!r} -> {prediction!r} (expected {target!r})")
-    for text in DEMO_DATES:
-        log(f"  {text!r} -> {model.translate(text)!r}")
-    results = {
-        "attention": config.attention,
-        "score_mode": config.score_mode,
-        "parameters": model.count_params(),
-        "epochs": config.epochs,
-        "train_size": config.train_size,
-        "seed": config.seed,
-        "train_seconds": round(train_seconds, 1),
-        "train_cpu_seconds": round(train_cpu_seconds, 1),
-        **{k: v for k, v in metrics.items() if k != "error_examples"},
-    }
+    report_dates(model, metrics, log)
+    results = dates_record(config, model, metrics, train_seconds, train_cpu)
     saved, exported = [], []
     if training.is_chief():  # one writer under multi-worker
         saved = save_translator(model, config, DEMO_DATES[0], log)
@@ -258,6 +274,5 @@ def train_dates(config=None, log=print):
         log(f"TensorBoard: tensorboard --logdir {config.logdir}  "
             "(then open http://localhost:6006)")
     if training.is_chief():
-        metrics_path = output_path(config.output_dir, config.name, "_metrics.json")
-        saved.append(io_utils.atomic_write_json(metrics_path, results))
+        saved.append(write_metrics(config, results))
     return Result(results, saved + exported, model)

@@ -272,6 +272,61 @@ def load_preprocessing(model, model_path):
 
 
 # -- the pipeline ---------------------------------------------------------------------------
+def fit_and_evaluate(config, series, seed, baselines=None, log=print):
+    """One seed: `fit`, then `evaluate_model`; returns `(model, run)` where
+    `run` holds the seed, its test results, seconds, epochs and best epoch."""
+    model, history, seconds, best_epoch = fit(config, series, seed)
+    results = evaluate_model(model, series, baselines)
+    get_log(log)(
+        f"seed {seed}: {len(history['loss'])} epochs in {seconds:.0f} s"
+        + (f" (best validation epoch {best_epoch})" if best_epoch else "")
+        + f", test RMSE {results['model']['rmse']:.5g} (naive "
+        f"{results['naive']['rmse']:.5g}, linear {results['linear']['rmse']:.5g}), "
+        f"protocol={series.protocol}")
+    return model, {"seed": seed, "results": results, "seconds": seconds,
+                   "epochs": len(history["loss"]), "best_epoch": best_epoch}
+
+
+def finish(config, series, model, runs, started, log=print):
+    """Summarises the seeds' runs and writes the outputs: the model (the first
+    seed's) and its preprocessing, the plots, `metrics.json`.
+
+    Returns:
+        `(record, paths)`: the `metrics.json` record and the paths written.
+    """
+    log = get_log(log)
+    summary = summarize([r["results"] for r in runs])
+    for line in summary_lines(summary, series, len(runs)):
+        log(line)
+    record = {
+        "protocol": series.protocol,
+        "description": series.describe(),
+        "args": dataclasses.asdict(config),
+        "scaler": series.scaler.to_dict(),
+        "test_windows": len(series["test"]),
+        "summary": summary,
+        "runs": runs,
+    }
+    out_dir = pathlib.Path(config.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    saved = save_forecaster(model, series, config)
+    plots = []
+    if not config.no_plots:
+        plots, scores = save_plots(model, series, out_dir)
+        if "temporal" in scores:
+            record["temporal_attention_mean"] = scores["temporal"].mean(axis=0).tolist()
+        if "input" in scores:
+            record["input_attention_mean"] = scores["input"].mean(axis=(0, 1)).tolist()
+        log("wrote " + ", ".join(str(p) for p in plots))
+    record["seconds"] = time.time() - started
+    metrics = io_utils.atomic_write_json(out_dir / "metrics.json", record)
+    log(f"wrote {metrics} and {saved[0]}")
+    if config.logdir:
+        log(f"TensorBoard: tensorboard --logdir {config.logdir}  (tab Images: attention)")
+    log(f"total time {time.time() - started:.0f} s")
+    return record, written([saved[0], metrics, *plots, saved[1]])
+
+
 def train(config=None, log=print):
     """Trains a forecaster per seed and compares it with the baselines.
 
@@ -285,54 +340,17 @@ def train(config=None, log=print):
     """
     config = config or ForecastConfig()
     log = get_log(log)
-    start = time.time()
-    seeds = config.seed_list()
-    out_dir = pathlib.Path(config.output_dir)
+    started = time.time()
     series = load_series(config)
     log(series.describe())
     baselines = fc.baseline_predictions(series)
-    runs, histories, first_model = [], [], None
-    for seed in seeds:
-        model, history, seconds, best_epoch = fit(config, series, seed)
-        results = evaluate_model(model, series, baselines)
-        runs.append(results)
-        histories.append({"seed": seed, "seconds": seconds, "epochs": len(history["loss"]),
-                          "best_epoch": best_epoch})
-        log(f"seed {seed}: {len(history['loss'])} epochs in {seconds:.0f} s"
-            + (f" (best validation epoch {best_epoch})" if best_epoch else "")
-            + f", test RMSE {results['model']['rmse']:.5g} (naive "
-            f"{results['naive']['rmse']:.5g}, linear {results['linear']['rmse']:.5g}), "
-            f"protocol={series.protocol}")
+    runs, first_model = [], None
+    for seed in config.seed_list():
+        model, run = fit_and_evaluate(config, series, seed, baselines, log)
+        runs.append(run)
         first_model = first_model or model
-    summary = summarize(runs)
-    for line in summary_lines(summary, series, len(seeds)):
-        log(line)
-    record = {
-        "protocol": series.protocol,
-        "description": series.describe(),
-        "args": dataclasses.asdict(config),
-        "scaler": series.scaler.to_dict(),
-        "test_windows": len(series["test"]),
-        "summary": summary,
-        "runs": [{"seed": h["seed"], "results": r, **h} for h, r in zip(histories, runs)],
-    }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    outputs = save_forecaster(first_model, series, config)
-    plots = []
-    if not config.no_plots:
-        plots, scores = save_plots(first_model, series, out_dir)
-        if "temporal" in scores:
-            record["temporal_attention_mean"] = scores["temporal"].mean(axis=0).tolist()
-        if "input" in scores:
-            record["input_attention_mean"] = scores["input"].mean(axis=(0, 1)).tolist()
-        log("wrote " + ", ".join(str(p) for p in plots))
-    record["seconds"] = time.time() - start
-    metrics = io_utils.atomic_write_json(out_dir / "metrics.json", record)
-    log(f"wrote {metrics} and {outputs[0]}")
-    if config.logdir:
-        log(f"TensorBoard: tensorboard --logdir {config.logdir}  (tab Images: attention)")
-    log(f"total time {time.time() - start:.0f} s")
-    return Result(record, written([outputs[0], metrics, *plots, outputs[1]]), first_model)
+    record, paths = finish(config, series, first_model, runs, started, log)
+    return Result(record, paths, first_model)
 
 
 # -- using a trained forecaster ------------------------------------------------------------------

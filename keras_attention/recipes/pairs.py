@@ -112,10 +112,12 @@ def build_pairs_model(config, data):
 class TimeBudget(keras.callbacks.Callback):
     """Stops training once `minutes` have passed (checked after every batch).
 
+    It also times the training (`seconds_run`, `cpu_seconds_run`).
+
     Example:
 
     >>> budget = TimeBudget(None)  # no budget: counts the steps only
-    >>> budget.on_train_begin(); budget.on_train_batch_end(0)
+    >>> budget.on_train_begin(); budget.on_train_batch_end(0); budget.on_train_end()
     >>> budget.steps, budget.stopped_early
     (1, False)
     """
@@ -127,7 +129,12 @@ class TimeBudget(keras.callbacks.Callback):
         self.steps = 0
 
     def on_train_begin(self, logs=None):
-        self.start = time.time()
+        self.start, self.start_cpu = time.time(), time.process_time()
+        self.seconds_run = self.cpu_seconds_run = 0.0
+
+    def on_train_end(self, logs=None):
+        self.seconds_run = time.time() - self.start
+        self.cpu_seconds_run = time.process_time() - self.start_cpu
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
@@ -185,6 +192,52 @@ def evaluate_pairs(model, data, config):
     }
 
 
+def report_pairs(metrics, log=print):
+    """Prints the test BLEU, overall and by source length, and a few samples."""
+    log = get_log(log)
+    log(f"Test BLEU: {metrics['bleu']:.2f} on {metrics['test_pairs']} pairs")
+    for row in metrics["bleu_by_length"]:
+        bleu = "-" if row["bleu"] is None else f"{row['bleu']:.2f}"
+        log(f"  {row['bucket']:>6} words: BLEU {bleu:>6} (n={row['count']})")
+    for sample in metrics["samples"][:4]:
+        log(f"  {sample['source']!r} -> {sample['hypothesis']!r} (ref {sample['reference']!r})")
+
+
+def pairs_record(config, model, history, budget, sizes, metrics, cpu_seconds=None):
+    """The JSON-able results of a run (saved as `<name>_metrics.json`)."""
+    losses = history.history.get("loss", [])
+    return {
+        "data": os.path.basename(config.data),
+        "direction": config.direction,
+        "attention": config.attention,
+        "score_mode": config.score_mode,
+        "encoder": config.encoder,
+        "bidirectional": config.bidirectional,
+        "units": config.units,
+        "embedding_dim": config.embedding_dim,
+        "parameters": model.count_params(),
+        "pairs": sizes,
+        "epochs_requested": config.epochs,
+        "epochs_completed": len(losses),
+        "train_steps": budget.steps,
+        "stopped_by_time_budget": budget.stopped_early,
+        "train_seconds": round(budget.seconds_run, 1),
+        # CPU time of all the process's threads: comparable across runs even
+        # when other jobs share the machine (wall time is not).
+        "train_cpu_seconds": round(budget.cpu_seconds_run, 1),
+        "final_train_loss": losses[-1] if losses else None,
+        "final_val_loss": history.history.get("val_loss", [None])[-1],
+        "beam_width": config.beam_width,
+        **metrics,
+    }
+
+
+def write_metrics(config, results):
+    """Writes `<output_dir>/<name>_metrics.json`; returns its path."""
+    return io_utils.atomic_write_json(
+        output_path(config.output_dir, config.name, "_metrics.json"), results)
+
+
 def train_pairs(config, log=print):
     """Trains, evaluates and saves a sentence-pair translator.
 
@@ -204,50 +257,17 @@ def train_pairs(config, log=print):
     log(f"{config.attention} attention, {model.count_params():,} parameters; pairs: {sizes}; "
         f"vocabularies: {len(data['source_vocabulary'])} source, "
         f"{len(data['target_vocabulary'])} target")
-    train_start, train_cpu = time.time(), time.process_time()
     history, budget = fit_pairs(model, data, config)
-    train_seconds = time.time() - train_start
-    train_cpu_seconds = time.process_time() - train_cpu
-    epochs_done = len(history.history.get("loss", []))
     metrics = evaluate_pairs(model, data, config)
-    log(f"Test BLEU: {metrics['bleu']:.2f} on {metrics['test_pairs']} pairs")
-    for row in metrics["bleu_by_length"]:
-        bleu = "-" if row["bleu"] is None else f"{row['bleu']:.2f}"
-        log(f"  {row['bucket']:>6} words: BLEU {bleu:>6} (n={row['count']})")
-    for sample in metrics["samples"][:4]:
-        log(f"  {sample['source']!r} -> {sample['hypothesis']!r} (ref {sample['reference']!r})")
-    results = {
-        "data": os.path.basename(config.data),
-        "direction": config.direction,
-        "attention": config.attention,
-        "score_mode": config.score_mode,
-        "encoder": config.encoder,
-        "bidirectional": config.bidirectional,
-        "units": config.units,
-        "embedding_dim": config.embedding_dim,
-        "parameters": model.count_params(),
-        "pairs": sizes,
-        "epochs_requested": config.epochs,
-        "epochs_completed": epochs_done,
-        "train_steps": budget.steps,
-        "stopped_by_time_budget": budget.stopped_early,
-        "train_seconds": round(train_seconds, 1),
-        # CPU time of all the process's threads: comparable across runs even
-        # when other jobs share the machine (wall time is not).
-        "train_cpu_seconds": round(train_cpu_seconds, 1),
-        "final_train_loss": history.history["loss"][-1] if epochs_done else None,
-        "final_val_loss": history.history.get("val_loss", [None])[-1],
-        "beam_width": config.beam_width,
-        **metrics,
-    }
+    report_pairs(metrics, log)
+    results = pairs_record(config, model, history, budget, sizes, metrics)
     outputs = []
     if training.is_chief():
         outputs = save_translator(model, config, data["splits"]["test"][0][0], log)
     results["total_seconds"] = round(time.time() - started, 1)
     if training.is_chief():
-        metrics_path = output_path(config.output_dir, config.name, "_metrics.json")
-        outputs.append(io_utils.atomic_write_json(metrics_path, results))
+        outputs.append(write_metrics(config, results))
     log(f"Done in {results['total_seconds']:.0f} s "
-        f"({epochs_done} epochs, {budget.steps} steps"
+        f"({results['epochs_completed']} epochs, {budget.steps} steps"
         f"{', stopped by the time budget' if budget.stopped_early else ''})")
     return Result(results, outputs, model)

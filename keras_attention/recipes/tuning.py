@@ -33,10 +33,10 @@ from keras_attention.data import (
     tokenize,
 )
 from keras_attention.evaluation import corpus_bleu, exact_match
-from keras_attention.evaluation import forecasting as fc
 from keras_attention.recipes.common import Result, get_log, written
 from keras_attention.recipes.configs import TuneForecasterConfig, TuneTranslatorConfig
 from keras_attention.recipes.forecasting import (
+    evaluate_model,
     load_series,
     series_spec,
     write_preprocessing,
@@ -122,7 +122,9 @@ def _logging_callbacks(config, examples, **kwargs):
     ]
 
 
-def _finish(config, model, summary, started, log):
+def save_tuned(config, model, summary, started, log=print):
+    """Saves the retrained model and the search summary; returns their paths."""
+    log = get_log(log)
     path = io_utils.save_model(model, os.path.join(config.output_dir, config.name + ".keras"))
     summary["total_seconds"] = round(time.time() - started, 1)
     summary_path = io_utils.atomic_write_json(
@@ -186,6 +188,37 @@ def evaluate_translator(model, data):
         return {"test_exact_match": exact_match(predictions, targets)}
 
 
+def translator_hypermodel(config, data):
+    """`(hypermodel, hp)`: `HyperSeq2SeqTranslator` over the data's
+    vocabularies, and the narrowing of its space (small models, one encoder
+    layer) unless `config.full_space`."""
+    import keras_tuner as kt
+
+    from keras_attention.tuners import HyperSeq2SeqTranslator
+
+    hypermodel = HyperSeq2SeqTranslator(
+        source_vocabulary=data["source_vocabulary"],
+        target_vocabulary=data["target_vocabulary"],
+        tokenization=data["tokenization"], seed=config.seed, batch_sizes=(32, 64, 128),
+    )
+    hp = kt.HyperParameters()
+    if not config.full_space:
+        hp.Choice("units", [32, 64], default=64)
+        hp.Choice("embedding_dim", [16, 32], default=32)
+        hp.Fixed("num_encoder_layers", 1)
+    return hypermodel, hp
+
+
+def retrain_translator(config, hypermodel, best_hp, data):
+    """The best configuration, rebuilt and trained for `final_epochs`."""
+    model = hypermodel.build(best_hp)
+    examples = [s for s, _ in data["splits"]["validation"][:2]]
+    hypermodel.fit(best_hp, model, *data["train"], validation_data=data["validation"],
+                   epochs=config.final_epochs, callbacks=_logging_callbacks(config, examples),
+                   verbose=config.verbose)
+    return model
+
+
 def tune_translator(config=None, log=print):
     """Searches translator architectures, retrains the best and saves it.
 
@@ -198,45 +231,62 @@ def tune_translator(config=None, log=print):
         paths written and the retrained model (None on a worker of a
         distributed search).
     """
-    import keras_tuner as kt
-
-    from keras_attention.tuners import HyperSeq2SeqTranslator
-
     config = config or TuneTranslatorConfig()
     log = get_log(log)
     keras.utils.set_random_seed(config.seed)
     started = time.time()
     data = translator_data(config)
-    hypermodel = HyperSeq2SeqTranslator(
-        source_vocabulary=data["source_vocabulary"],
-        target_vocabulary=data["target_vocabulary"],
-        tokenization=data["tokenization"], seed=config.seed, batch_sizes=(32, 64, 128),
-    )
-    hp = kt.HyperParameters()
-    if not config.full_space:
-        hp.Choice("units", [32, 64], default=64)
-        hp.Choice("embedding_dim", [16, 32], default=32)
-        hp.Fixed("num_encoder_layers", 1)
+    hypermodel, hp = translator_hypermodel(config, data)
     tuner = make_tuner(config, hypermodel, "translator", hp)
     search(config, tuner, *data["train"], data["validation"])
     if is_worker():
         log(f"Worker {os.environ['KERASTUNER_TUNER_ID']}: no trial left.")
         return Result({}, [], None)
     best_hp, summary = best(config, tuner, log, started)
-    model = hypermodel.build(best_hp)
-    examples = [s for s, _ in data["splits"]["validation"][:2]]
-    hypermodel.fit(best_hp, model, *data["train"], validation_data=data["validation"],
-                   epochs=config.final_epochs, callbacks=_logging_callbacks(config, examples),
-                   verbose=config.verbose)
+    model = retrain_translator(config, hypermodel, best_hp, data)
     metrics = evaluate_translator(model, data)
     summary.update(metrics)
     log("Best configuration retrained: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
     example = data["splits"]["test"][0][0]
     log(f"  {example!r} -> {model.translate(example)!r}")
-    return Result(summary, _finish(config, model, summary, started, log), model)
+    return Result(summary, save_tuned(config, model, summary, started, log), model)
 
 
 # -- forecasters -----------------------------------------------------------------------------
+def forecaster_hypermodel(config, series):
+    """`(hypermodel, hp)`: `HyperTimeSeriesForecaster` for the series' windows,
+    and the narrowing of its space (at most 64 units, a learning rate of at
+    least 1e-3) unless `config.full_space`."""
+    import keras_tuner as kt
+
+    from keras_attention.tuners import HyperTimeSeriesForecaster
+
+    hypermodel = HyperTimeSeriesForecaster(
+        window=series.window, num_features=series.num_features, horizon=series.horizon,
+        protocol=series.protocol, batch_sizes=(32, 64, 128),
+    )
+    hp = kt.HyperParameters()
+    if not config.full_space:
+        hp.Choice("units", [16, 32, 64], default=64)
+        hp.Float("learning_rate", 1e-3, 1e-2, sampling="log", default=3e-3)
+    return hypermodel, hp
+
+
+def retrain_forecaster(config, hypermodel, best_hp, series):
+    """The best configuration, rebuilt and trained for `final_epochs`,
+    keeping the weights of its best validation epoch."""
+    model = hypermodel.build(best_hp)
+    train, val = series["train"], series["val"]
+    callbacks = [keras.callbacks.EarlyStopping(patience=config.final_epochs,
+                                               restore_best_weights=True)]
+    callbacks += _logging_callbacks(config, {k: v[:2] for k, v in val.inputs.items()},
+                                    feature_names=series.features)
+    hypermodel.fit(best_hp, model, train.inputs, train.target,
+                   validation_data=(val.inputs, val.target), epochs=config.final_epochs,
+                   shuffle=True, callbacks=callbacks, verbose=config.verbose)
+    return model
+
+
 def tune_forecaster(config=None, log=print):
     """Searches forecaster architectures on a validation part, retrains the
     best (keeping its best validation epoch) and evaluates it once on the
@@ -247,45 +297,25 @@ def tune_forecaster(config=None, log=print):
         paths written (the model, the summary, its preprocessing) and the
         retrained model (None on a worker of a distributed search).
     """
-    import keras_tuner as kt
-
-    from keras_attention.tuners import HyperTimeSeriesForecaster
-
     config = config or TuneForecasterConfig()
     log = get_log(log)
     keras.utils.set_random_seed(config.seed)
     started = time.time()
     series = load_series(config)
     log(series.describe())
-    hypermodel = HyperTimeSeriesForecaster(
-        window=series.window, num_features=series.num_features, horizon=series.horizon,
-        protocol=series.protocol, batch_sizes=(32, 64, 128),
-    )
-    hp = kt.HyperParameters()
-    if not config.full_space:
-        hp.Choice("units", [16, 32, 64], default=64)
-        hp.Float("learning_rate", 1e-3, 1e-2, sampling="log", default=3e-3)
+    hypermodel, hp = forecaster_hypermodel(config, series)
     tuner = make_tuner(config, hypermodel, "forecaster", hp)
     train, val = series["train"], series["val"]
-    validation = (val.inputs, val.target)
-    search(config, tuner, train.inputs, train.target, validation, shuffle=True)
+    search(config, tuner, train.inputs, train.target, (val.inputs, val.target), shuffle=True)
     if is_worker():
         log(f"Worker {os.environ['KERASTUNER_TUNER_ID']}: no trial left.")
         return Result({}, [], None)
     best_hp, summary = best(config, tuner, log, started)
-    model = hypermodel.build(best_hp)
-    callbacks = [keras.callbacks.EarlyStopping(patience=config.final_epochs,
-                                               restore_best_weights=True)]
-    callbacks += _logging_callbacks(config, {k: v[:2] for k, v in val.inputs.items()},
-                                    feature_names=series.features)
-    hypermodel.fit(best_hp, model, train.inputs, train.target, validation_data=validation,
-                   epochs=config.final_epochs, shuffle=True, callbacks=callbacks,
-                   verbose=config.verbose)
-    forecast = model.predict(series["test"].inputs, batch_size=512, verbose=0)
-    results = fc.evaluate(series, {"model": forecast, **fc.baseline_predictions(series)})
+    model = retrain_forecaster(config, hypermodel, best_hp, series)
+    results = evaluate_model(model, series)
     log(f"Test RMSE, protocol={series.protocol!r}: model {results['model']['rmse']:.5g}, "
         f"naive {results['naive']['rmse']:.5g}, linear {results['linear']['rmse']:.5g}")
     summary.update(protocol=series.protocol, description=series.describe(), test=results)
-    outputs = _finish(config, model, summary, started, log)
+    outputs = save_tuned(config, model, summary, started, log)
     outputs.append(write_preprocessing(outputs[0], series, series_spec(config)))
     return Result(summary, written(outputs), model)
