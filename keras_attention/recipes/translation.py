@@ -103,7 +103,7 @@ def check_texts(model, lines, from_a_file):
     for i, line in enumerate(lines):
         if from_a_file and not line:
             continue  # a blank line of a file stays a blank line
-        if not tokenize(line, model.tokenization):
+        if not line.strip() or not tokenize(line, model.tokenization):
             where = (f"line {i + 1} of the input" if from_a_file
                      else f"TEXT argument {i + 1}")
             raise ConfigError(

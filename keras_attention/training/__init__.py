@@ -60,6 +60,9 @@ __all__ = [
 def add_arguments(parser, checkpoint=True, strategy=True, determinism=True, strategies=STRATEGIES):
     """Adds `--checkpoint-dir`, `--strategy` and `--deterministic` to a parser.
 
+    The options (help texts, defaults) are the fields of
+    `keras_attention.recipes.configs.RunOptions`, as in every recipe.
+
     Args:
         parser: an `argparse.ArgumentParser`.
         checkpoint, strategy, determinism: which options to add.
@@ -77,28 +80,14 @@ def add_arguments(parser, checkpoint=True, strategy=True, determinism=True, stra
     >>> args.checkpoint_dir, args.strategy, args.deterministic
     ('ckpt', 'none', True)
     """
-    if checkpoint:
-        parser.add_argument(
-            "--checkpoint-dir",
-            default=None,
-            help="back up the training state here at every epoch end; run the "
-            "same command again to resume an interrupted training (the folder "
-            "is deleted when training completes)",
-        )
-    if strategy:
-        parser.add_argument(
-            "--strategy",
-            default="none",
-            choices=list(strategies),
-            help="tf.distribute strategy: 'mirrored' (every local device), "
-            "'multiworker' (one process per machine, cluster from $TF_CONFIG; "
-            "see docs/reliability.md)",
-        )
-    if determinism:
-        parser.add_argument(
-            "--deterministic",
-            action="store_true",
-            help="deterministic TensorFlow ops: two runs with the same --seed give "
-            "identical losses and weights (a little slower)",
-        )
+    from keras_attention.recipes.configs import RunOptions
+    from keras_attention.recipes.options import add_options
+
+    wanted = {"checkpoint_dir": checkpoint, "strategy": strategy, "deterministic": determinism}
+    exclude = [f for f in ("checkpoint_dir", "strategy", "deterministic", "logdir", "verbose")
+               if not wanted.get(f)]
+    add_options(parser, RunOptions, suppress=False, exclude=exclude)
+    for action in parser._actions:
+        if action.dest == "strategy":
+            action.choices = list(strategies)
     return parser
