@@ -29,7 +29,6 @@ from keras_attention.data import timeseries as ts
 from keras_attention.models import BeamSampler, load_model
 from keras_attention.recipes import configs
 from keras_attention.recipes.families import FAMILIES
-from keras_attention.recipes.options import parse_config
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 # The command line must quiet TensorFlow by itself: no log level from here.
