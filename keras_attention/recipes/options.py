@@ -382,7 +382,7 @@ def parse_config(config_class, argv=None, description=None, prog=None):
 
     The parser has one option per field (defaults shown by `--help`) and
     `--debug` (accepted; see `keras_attention.utils.startup`). A bad value
-    exits with argparse's usage error.
+    exits with argparse's usage error; abbreviated options are refused.
 
     Example:
 
@@ -395,7 +395,7 @@ def parse_config(config_class, argv=None, description=None, prog=None):
     Config(epochs=2, no_export=True)
     """
     parser = argparse.ArgumentParser(
-        prog=prog, description=description,
+        prog=prog, description=description, allow_abbrev=False,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_options(parser, config_class)
