@@ -48,7 +48,6 @@ composes them the same way. The options are the fields of
 TensorFlow's start-up lines stay off the terminal (`--debug` shows them).
 """
 
-import os  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
@@ -108,10 +107,9 @@ def main(argv=None):
     train, val = series["train"], series["val"]
     tuning.search(config, tuner, train.inputs, train.target, (val.inputs, val.target),
                   shuffle=True)
-    if tuning.is_worker():
-        print(f"Worker {os.environ['KERASTUNER_TUNER_ID']}: no trial left.")
-        return None, None
     best_hp, summary = tuning.best(config, tuner, print, started)
+    if best_hp is None:  # a worker of a distributed search: the chief retrains
+        return None, None
 
     model = tuning.retrain_forecaster(config, hypermodel, best_hp, series)
     results = forecasting.evaluate_model(model, series)  # the model and both baselines

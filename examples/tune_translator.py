@@ -52,7 +52,6 @@ options are the fields of `recipes.configs.TuneTranslatorConfig`.
 TensorFlow's start-up lines stay off the terminal (`--debug` shows them).
 """
 
-import os  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
@@ -112,10 +111,9 @@ def main(argv=None):
     hypermodel, hp = tuning.translator_hypermodel(config, data)
     tuner = tuning.make_tuner(config, hypermodel, "translator", hp)
     tuning.search(config, tuner, *data["train"], data["validation"])
-    if tuning.is_worker():
-        print(f"Worker {os.environ['KERASTUNER_TUNER_ID']}: no trial left.")
-        return None, None
     best_hp, summary = tuning.best(config, tuner, print, started)
+    if best_hp is None:  # a worker of a distributed search: the chief retrains
+        return None, None
 
     model = tuning.retrain_translator(config, hypermodel, best_hp, data)
     summary.update(tuning.evaluate_translator(model, data))

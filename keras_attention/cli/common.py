@@ -216,3 +216,37 @@ def run_pipeline(args):
     result = args.job.call(config, log=print)
     print_outputs(result.outputs)
     return 0
+
+
+# -- evaluate, plot-attention: one command for every family ------------------------------------
+def add_model_command(sub, name, job_name, help, intro):
+    """`keras-attention NAME --model PATH`: for any model, whose family's
+    `job_name` job does the work; the options of every family's job."""
+    from keras_attention.recipes.families import FAMILIES
+
+    jobs = [getattr(f, job_name) for f in FAMILIES.values()]
+    default = next(iter(FAMILIES.values())).default_model
+    p = sub.add_parser(name, help=help, epilog=epilog(*jobs),
+                       description="\n\n".join([intro, *(j.description for j in jobs)]))
+    p.set_defaults(job_name=job_name)
+    p.add_argument("--model", default=default, metavar="PATH.keras",
+                   help=f"any keras_attention model (default: {default})")
+    add_options(p, *[c for j in jobs for c in j.configs])
+    add_debug(p)
+    return p
+
+
+def run_model_job(args):
+    """Loads `--model`, builds its family's job configuration, runs the job.
+
+    Returns:
+        The job's `Result`.
+    """
+    from keras_attention.recipes.families import FAMILIES, family_of
+
+    start(args)
+    model = load_model(args.model)
+    job = getattr(family_of(model), args.job_name)
+    offered = [c for f in FAMILIES.values() for c in getattr(f, args.job_name).configs]
+    config = make_config(job, args, offered)
+    return job.call(model, config, model_path=args.model, log=print, progress=progress)

@@ -17,7 +17,21 @@ from keras_attention.recipes.options import ConfigError, option
 
 
 @dataclasses.dataclass
-class TranslateConfig(DecodingOptions):
+class TextInputs(DecodingOptions):
+    """Texts for a translator: arguments, or a file (`-`: stdin), and how to decode them.
+
+    Example:
+
+    >>> TextInputs(input="dates.txt").text
+    []
+    """
+
+    text: list = option([], "text(s) for the translator", metavar="TEXT", positional=True)
+    input: str | None = option(None, "read one text per line ('-': stdin)", metavar="FILE")
+
+
+@dataclasses.dataclass
+class TranslateConfig(TextInputs):
     """Translating text with a trained translator (`recipes.translation.run`).
 
     Example:
@@ -27,8 +41,6 @@ class TranslateConfig(DecodingOptions):
     """
 
     LABEL = "translators"
-    text: list = option([], "text(s) to translate", metavar="TEXT", positional=True)
-    input: str | None = option(None, "read one text per line ('-': stdin)", metavar="FILE")
     output: str | None = option(None, "write the translations here (default: stdout)",
                                 metavar="FILE", output="file")
 
@@ -97,7 +109,7 @@ class EvaluateForecasterConfig(_Checked):
 
 
 @dataclasses.dataclass
-class PlotTranslatorConfig(DecodingOptions):
+class PlotTranslatorConfig(TextInputs):
     """Attention heat maps of a translator (`recipes.translation.plot_attention`).
 
     Example:
@@ -108,8 +120,6 @@ class PlotTranslatorConfig(DecodingOptions):
 
     LABEL = "translators"
     SCOPE = "translators"
-    text: list = option([], "translator inputs", metavar="TEXT", positional=True)
-    input: str | None = option(None, "texts, one per line", metavar="FILE")
     output: str = option("attention.png", "a PNG path (several texts: x_1.png, x_2.png ...)",
                          metavar="PATH", output="file")
 

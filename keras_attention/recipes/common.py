@@ -131,3 +131,30 @@ def save_attention_image(model, text, path, sampler=None):
         return None
     (attention_map,) = compat.attention_maps(model, [text], sampler=sampler)
     return compat.save_attention_map(attention_map, path)
+
+
+def build_translator(config, data, tokenization, optimizer, **arguments):
+    """A compiled `Seq2SeqTranslator` of a recipe's configuration (its sizes,
+    cells, attention and seed), built inside `config.strategy`'s scope.
+
+    Args:
+        config: a `DatesConfig` or `PairsConfig`.
+        data: the recipe's data (its vocabularies).
+        tokenization: `"char"` or `"word"`.
+        optimizer: a function returning the optimizer (called in the scope).
+        **arguments: other `Seq2SeqTranslator` arguments.
+    """
+    import keras_attention.training as training
+    from keras_attention.models import Seq2SeqTranslator
+
+    with training.strategy_scope(config.strategy):
+        model = Seq2SeqTranslator(
+            embedding_dim=config.embedding_dim, units=config.units, encoder=config.encoder,
+            attention=config.attention, score_mode=config.score_mode,
+            source_vocabulary=data["source_vocabulary"],
+            target_vocabulary=data["target_vocabulary"], tokenization=tokenization,
+            seed=config.seed, **arguments,
+        )
+        # Masked cross-entropy and masked token accuracy are the compile() defaults.
+        model.compile(optimizer=optimizer())
+    return model

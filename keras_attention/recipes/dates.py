@@ -25,10 +25,10 @@ from keras_attention.callbacks import AttentionImageLogger
 from keras_attention.data import Vocabulary, to_model_arrays, tokenize
 from keras_attention.data import load_dates as generate_dates
 from keras_attention.evaluation import exact_match
-from keras_attention.models import Seq2SeqTranslator
 from keras_attention.recipes import compat
 from keras_attention.recipes.common import (
     Result,
+    build_translator,
     fit_verbose,
     get_log,
     output_path,
@@ -87,29 +87,12 @@ def load_dates(config):
 
 def build_dates_model(config, data):
     """A compiled character-level translator (Adam with cosine decay)."""
-    with training.strategy_scope(config.strategy):
-        model = Seq2SeqTranslator(
-            embedding_dim=config.embedding_dim,
-            units=config.units,
-            encoder=config.encoder,
-            attention=config.attention,
-            score_mode=config.score_mode,
-            source_vocabulary=data["source_vocabulary"],
-            target_vocabulary=data["target_vocabulary"],
-            tokenization="char",
-            seed=config.seed,
-        )
-        steps = config.epochs * -(-config.train_size // config.batch_size)
-        # Masked cross-entropy and masked token accuracy are the compile() defaults.
-        model.compile(
-            optimizer=keras.optimizers.Adam(
-                keras.optimizers.schedules.CosineDecay(
-                    config.learning_rate, decay_steps=max(steps, 1), alpha=0.05
-                ),
-                clipnorm=5.0,
-            )
-        )
-    return model
+    steps = config.epochs * -(-config.train_size // config.batch_size)
+    return build_translator(config, data, "char", lambda: keras.optimizers.Adam(
+        keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, decay_steps=max(steps, 1), alpha=0.05),
+        clipnorm=5.0,
+    ))
 
 
 def fit_dates(model, data, config):

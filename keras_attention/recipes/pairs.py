@@ -31,9 +31,10 @@ from keras_attention.data import (
 )
 from keras_attention.data.text_pairs import count_words
 from keras_attention.evaluation import bleu_by_length, corpus_bleu
-from keras_attention.models import BeamSampler, Seq2SeqTranslator
+from keras_attention.models import BeamSampler
 from keras_attention.recipes.common import (
     Result,
+    build_translator,
     fit_verbose,
     get_log,
     output_path,
@@ -91,22 +92,11 @@ def load_pairs(config):
 def build_pairs_model(config, data):
     """A compiled word-level translator (Adam at a constant rate: with a
     3-epoch budget, cosine decay to 5 % cost half the BLEU, RESULTS.md)."""
-    with training.strategy_scope(config.strategy):
-        model = Seq2SeqTranslator(
-            embedding_dim=config.embedding_dim,
-            units=config.units,
-            encoder=config.encoder,
-            bidirectional=config.bidirectional,
-            attention=config.attention,
-            score_mode=config.score_mode,
-            dropout=config.dropout,
-            source_vocabulary=data["source_vocabulary"],
-            target_vocabulary=data["target_vocabulary"],
-            tokenization="word",
-            seed=config.seed,
-        )
-        model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0))
-    return model
+    return build_translator(
+        config, data, "word",
+        lambda: keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
+        bidirectional=config.bidirectional, dropout=config.dropout,
+    )
 
 
 class TimeBudget(keras.callbacks.Callback):

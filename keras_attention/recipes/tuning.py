@@ -94,7 +94,12 @@ def search(config, tuner, x, y, validation, **fit_kwargs):
 
 
 def best(config, tuner, log, started):
-    """`(best_hp, summary)` of a finished search."""
+    """`(best_hp, summary)` of a finished search; `(None, None)` on a worker
+    of a distributed search (it only runs trials)."""
+    log = get_log(log)
+    if is_worker():
+        log(f"Worker {os.environ['KERASTUNER_TUNER_ID']}: no trial left.")
+        return None, None
     if config.verbose:
         tuner.results_summary(num_trials=5)
     best_hp = tuner.get_best_hyperparameters(1)[0]
@@ -239,10 +244,9 @@ def tune_translator(config=None, log=print):
     hypermodel, hp = translator_hypermodel(config, data)
     tuner = make_tuner(config, hypermodel, "translator", hp)
     search(config, tuner, *data["train"], data["validation"])
-    if is_worker():
-        log(f"Worker {os.environ['KERASTUNER_TUNER_ID']}: no trial left.")
-        return Result({}, [], None)
     best_hp, summary = best(config, tuner, log, started)
+    if best_hp is None:
+        return Result({}, [], None)
     model = retrain_translator(config, hypermodel, best_hp, data)
     metrics = evaluate_translator(model, data)
     summary.update(metrics)
@@ -307,10 +311,9 @@ def tune_forecaster(config=None, log=print):
     tuner = make_tuner(config, hypermodel, "forecaster", hp)
     train, val = series["train"], series["val"]
     search(config, tuner, train.inputs, train.target, (val.inputs, val.target), shuffle=True)
-    if is_worker():
-        log(f"Worker {os.environ['KERASTUNER_TUNER_ID']}: no trial left.")
-        return Result({}, [], None)
     best_hp, summary = best(config, tuner, log, started)
+    if best_hp is None:
+        return Result({}, [], None)
     model = retrain_forecaster(config, hypermodel, best_hp, series)
     results = evaluate_model(model, series)
     log(f"Test RMSE, protocol={series.protocol!r}: model {results['model']['rmse']:.5g}, "
