@@ -132,7 +132,6 @@ def export_translator(model, out_dir, samples):
         name="date_translator",
         samples=samples,
         max_length=16,
-        beam_width=4,
         quantizations=("float16", "dynamic_range"),
     )
     for name, size in summary["sizes_bytes"].items():
