@@ -238,7 +238,7 @@ def forecast_table(data, config, predict, interpolate=False):
     >>> table, info = forecast_table(frame, config, last_value)
     >>> info["unknown_rows"], info["recursive_windows"]
     ((57, 59), 2)
-    >>> table.tail(3)["target"].isna().all()
+    >>> bool(table.tail(3)["target"].isna().all())
     True
     """
     p = _prepared(data, config, interpolate)

@@ -260,7 +260,7 @@ def add_options(parser, *config_classes, suppress=True, exclude=(), groups=None)
     >>> add_options(parser, Small, Large)
     ['units']
     >>> parser._actions[-1].help
-    'recurrent units (default: 8 small, 64 large)'
+    'recurrent units (default: 8 for small, 64 for large)'
     >>> vars(parser.parse_args([])), vars(parser.parse_args(["--units", "3"]))
     ({}, {'units': 3})
     """
