@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -53,9 +54,11 @@ def dates(args):
         for name, flags in DATE_MODELS.items():
             if args.models and name not in args.models.split(","):
                 continue
-            out = OUT / f"dates_{name}_seed{seed}.json"
+            stem = f"dates_{name}_seed{seed}"
             run([sys.executable, "examples/translate_dates.py", *flags, "--seed", str(seed),
-                 "--verbose", "2", "--output", "", "--metrics-json", str(out)])
+                 "--verbose", "2", "--no-export", "--output-dir", str(OUT / "models"),
+                 "--name", stem])
+            shutil.copy(OUT / "models" / f"{stem}_metrics.json", OUT / f"{stem}.json")
     report(args)
 
 
@@ -63,12 +66,13 @@ def spa_eng(args):
     for name, flags in PAIR_MODELS.items():
         if args.models and name not in args.models.split(","):
             continue
-        out = OUT / f"spa_eng_{name}.json"
+        stem = f"spa_eng_{name}"
         budget = [] if args.time_budget_minutes is None else [
             "--time-budget-minutes", str(args.time_budget_minutes)]
         run([sys.executable, "examples/translate_pairs.py", "--data", args.data, *flags,
-             "--epochs", str(args.epochs), *budget, "--verbose", "2", "--output", str(OUT / "models" / f"spa_eng_{name}.keras"),
-             "--results-json", str(out)])
+             "--epochs", str(args.epochs), *budget, "--verbose", "2",
+             "--output-dir", str(OUT / "models"), "--name", stem])
+        shutil.copy(OUT / "models" / f"{stem}_metrics.json", OUT / f"{stem}.json")
     report(args)
 
 

@@ -49,13 +49,13 @@ import pathlib  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from keras_attention.utils.startup import quiet_tensorflow  # noqa: E402
+
+# TensorFlow's start-up lines stay off the terminal (`--debug` shows them).
+quiet_tensorflow(debug="--debug" in sys.argv)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from keras_attention import export, runtime  # noqa: E402
 from keras_attention.data import (  # noqa: E402
@@ -81,6 +81,7 @@ def parse_args(argv=None):
                    help="trained translator (.keras); trained here if missing")
     p.add_argument("--out-dir", default=str(REPO / "saved_models" / "export_example"))
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--debug", action="store_true", help="show TensorFlow's start-up logs")
     return p.parse_args(argv)
 
 

@@ -13,7 +13,6 @@ import os
 import shutil
 import tempfile
 
-
 from keras_attention.runtime.files import (  # noqa: F401 (re-exported)
     _folder,
     _make_readable,

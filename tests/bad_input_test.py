@@ -125,7 +125,7 @@ CASES = [
      "'location'. Received: score_mode='cosine'"),
     ("unknown_probability_fn", None, lambda: ka.BahdanauAttention(3, probability_fn="softmin"),
      ValueError, "`probability_fn` must be one of 'softmax', 'sparsemax', 'hardmax', "
-     "'hard_straight_through'. Received: probability_fn='softmin'"),
+     "'hard_straight_through' or a callable. Received: probability_fn='softmin'"),
     ("unknown_translator_encoder", None, lambda: Seq2SeqTranslator(10, 10, encoder="transformer"),
      ValueError, "`encoder` must be one of 'lstm', 'gru', 'simple'. "
      "Received: encoder='transformer'"),
@@ -226,12 +226,12 @@ CASES = [
     ("export_unbuilt_model", None,
      lambda: export.export_tflite(Seq2SeqTranslator(10, 8, units=4, name="unbuilt"), "m.tflite"),
      ValueError, "The Seq2SeqTranslator is not built, so it has no weights to export. Call it "
-     "once on data, fit it, or load a trained one (`keras.models.load_model`) before "
+     "once on data, fit it, or load a trained one (`keras_attention.models.load_model`) before "
      "exporting. Received: an unbuilt model 'unbuilt'"),
     ("export_unbuilt_saved_model", None,
      lambda: export.export_saved_model(Seq2SeqTranslator(10, 8, units=4, name="unbuilt"), "sm"),
      ValueError, "The Seq2SeqTranslator is not built, so it has no weights to export. Call it "
-     "once on data, fit it, or load a trained one (`keras.models.load_model`) before "
+     "once on data, fit it, or load a trained one (`keras_attention.models.load_model`) before "
      "exporting. Received: an unbuilt model 'unbuilt'"),
     # -- loading something that is not a keras_attention model ------------------------------------
     ("load_random_bytes", lambda d: write(d / "m.keras", os.urandom(256)),

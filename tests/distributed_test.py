@@ -80,8 +80,8 @@ def test_multiworker_runs_the_translation_example_on_two_processes(tmp_path):
         for index in range(2):
             env = dict(
                 os.environ,
-                TF_CPP_MIN_LOG_LEVEL="3",
                 PYTHONUNBUFFERED="1",
+                PYTHONPATH=REPO,
                 TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
             )
             log = tmp_path / f"worker{index}.log"
@@ -91,7 +91,7 @@ def test_multiworker_runs_the_translation_example_on_two_processes(tmp_path):
                  "--strategy", "multiworker", "--train-size", "128", "--validation-size", "32",
                  "--test-size", "2", "--epochs", "2", "--units", "8", "--embedding-dim", "8",
                  "--batch-size", "32", "--no-export", "--verbose", "2",
-                 "--output", str(tmp_path / f"model{index}.keras")],
+                 "--output-dir", str(tmp_path), "--name", f"model{index}"],
                 stdout=open(log, "w"), stderr=subprocess.STDOUT, env=env, cwd=REPO,
                 start_new_session=True,
             ))

@@ -6,7 +6,7 @@ import warnings
 import keras
 import numpy as np
 
-from keras_attention import plotting
+import keras_attention.plotting as plotting
 from keras_attention.models import samplers as samplers_lib
 
 

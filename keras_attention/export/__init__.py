@@ -15,7 +15,10 @@ The `.tflite` files run with `keras_attention.runtime` (LiteRT + numpy,
 no TensorFlow). See `docs/export.md`.
 """
 
-from keras_attention.export.artifacts import export_artifacts, export_translator_artifacts
+from keras_attention.export.artifacts import (
+    export_artifacts,
+    export_translator_artifacts,
+)
 from keras_attention.export.metadata import find_metadata, sidecar_path
 from keras_attention.export.saved_model import export_saved_model
 from keras_attention.export.tflite import (

@@ -131,5 +131,13 @@ def export_artifacts(
 
 
 def export_translator_artifacts(model, out_dir="saved_models", name="date_translator", **kwargs):
-    """`export_artifacts` for a translator (the name of keras-attention 0.1)."""
+    """`export_artifacts` for a translator (the name of keras-attention 0.1).
+
+    Example:
+
+    >>> from keras_attention.export import export_artifacts, export_translator_artifacts
+    >>> import inspect
+    >>> inspect.signature(export_translator_artifacts).parameters["name"].default
+    'date_translator'
+    """
     return export_artifacts(model, out_dir=out_dir, name=name, **kwargs)

@@ -12,7 +12,7 @@ options, state layout, window...
 import json
 import os
 
-from keras_attention import __version__
+from keras_attention.version import __version__
 
 FORMAT = "keras_attention.export"
 FORMAT_VERSION = 2

@@ -8,7 +8,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
-from keras_attention import io_utils
+import keras_attention.io_utils as io_utils
 from keras_attention.export import metadata
 
 

@@ -9,7 +9,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from keras_attention import io_utils
+import keras_attention.io_utils as io_utils
 from keras_attention.export import metadata
 from keras_attention.export.saved_model import (
     build_archive,

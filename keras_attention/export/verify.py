@@ -102,7 +102,7 @@ class _SavedModelRunner:
 def _runner(path, fmt):
     if fmt == "saved_model":
         return _SavedModelRunner(path)
-    from keras_attention import runtime
+    import keras_attention.runtime as runtime
 
     return runtime.load(path)
 

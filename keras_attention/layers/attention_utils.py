@@ -16,6 +16,14 @@ sparsemax's cumulative sums cannot overflow.
 import keras
 from keras import ops
 
+# The generic checks live in the Keras-free utils.validation (re-exported
+# here for the layers that call `attention_utils.validate_*`).
+from keras_attention.utils.validation import (  # noqa: F401
+    validate_choice,
+    validate_positive_int,
+    validate_rate,
+)
+
 PROBABILITY_FNS = ("softmax", "sparsemax", "hardmax", "hard_straight_through")
 
 # Masked positions are replaced (never added to) by this value before the
@@ -247,32 +255,3 @@ def normalize_scores(
             scores, mask, dtype, training=training, seed=seed
         )
     validate_probability_fn(probability_fn)
-
-
-def validate_positive_int(name, value, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
-        )
-    return value
-
-
-def validate_rate(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-        0.0 <= value < 1.0
-    ):
-        raise ValueError(
-            f"`{name}` must be a float in [0, 1). Received: {name}={value!r}"
-        )
-    return float(value)
-
-
-def validate_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(
-            f"`{name}` must be one of {', '.join(repr(c) for c in choices)}. "
-            f"Received: {name}={value!r}"
-        )
-    return value

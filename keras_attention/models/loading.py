@@ -6,6 +6,7 @@ import zipfile
 
 import keras
 
+
 def _families():
     from keras_attention.models import FAMILIES
 

@@ -546,14 +546,7 @@ class Seq2SeqTranslator(TokenDecoderExport, Task):
             vocabulary_size=self.source_vocabulary_size,
         )
         if encoded.oov_count:
-            unknown = sorted({t for row in encoded.oov for t in row})
-            rate = encoded.oov_count / encoded.token_count
-            warnings.warn(
-                f"{encoded.oov_count} of {encoded.token_count} source tokens are not "
-                f"in the model's source vocabulary ({rate:.0%}), e.g. {unknown[:5]}; "
-                "they are read as [UNK] and the translation may be wrong.",
-                stacklevel=3,
-            )
+            warnings.warn(encoded.oov_message(), stacklevel=3)
         sampler = samplers_lib.get(sampler)
         details = []
         ids = encoded.ids

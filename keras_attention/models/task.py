@@ -20,7 +20,8 @@ and registers a runtime runner and a CLI recipe (see docs/design.md).
 """
 
 import weakref
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import keras
 import numpy as np
@@ -54,6 +55,20 @@ class Endpoint(NamedTuple):
             size).
         resources: TensorFlow resources (lookup tables) the function uses,
             to track in a SavedModel.
+
+    Example:
+
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> endpoints = model.export_endpoints(max_length=6)
+    >>> sorted(endpoints)
+    ['decode_step', 'encode', 'translate_beam', 'translate_greedy']
+    >>> greedy = endpoints["translate_greedy"]
+    >>> greedy.input_signature, greedy.looped
+    ([('source_ids', [None, None], 'int32')], True)
+    >>> greedy.outputs["token_ids"], greedy.outputs["scores"]
+    ('tokens', 'scores')
     """
 
     function: Callable
@@ -67,6 +82,24 @@ class Task(keras.Model):
     """Base class of the model families; see the module docstring.
 
     Subclasses keep `get_config()` equal to their constructor arguments.
+
+    Example:
+
+    Every model family is a `Task`, and code that consumes models asks the
+    protocol instead of testing the class:
+
+    >>> import numpy as np
+    >>> from keras_attention.models import FAMILIES, Task, TimeSeriesForecaster
+    >>> sorted(FAMILIES)
+    ['forecaster', 'translator']
+    >>> model = TimeSeriesForecaster(window=4, num_features=2, units=4)
+    >>> isinstance(model, Task), model.family
+    (True, 'forecaster')
+    >>> x = {"drivers": np.zeros((1, 4, 2)), "past_target": np.zeros((1, 3, 1))}
+    >>> sorted(model.generate(x))
+    ['predictions', 'temporal_attention']
+    >>> [m["tag"] for m in model.attention_maps(x)]
+    ['temporal/example_0']
     """
 
     family: Any = None

@@ -74,12 +74,32 @@ def load_metadata(model_path, metadata_path=None):
 
 
 def family_of(metadata):
-    """The model family named by export metadata (`kind` in older exports)."""
+    """The model family named by export metadata (`kind` in older exports).
+
+    Example:
+
+    >>> from keras_attention.runtime import family_of
+    >>> family_of({"family": "forecaster"}), family_of({"kind": "translator"})
+    ('forecaster', 'translator')
+    """
     return metadata.get("family") or metadata.get("kind")
 
 
 def preprocessor_of(metadata):
-    """The preprocessor described by export metadata, or None."""
+    """The preprocessor described by export metadata, or None.
+
+    Example:
+
+    >>> from keras_attention.runtime import preprocessor_of
+    >>> spec = {"class_name": "SeriesPreprocessor",
+    ...         "config": {"target": "y", "features": ["x"], "scaling": "standard",
+    ...                    "center": [0.0, 1.0], "scale": [1.0, 2.0]}}
+    >>> pre = preprocessor_of({"preprocessor": spec})
+    >>> pre.inverse_target([0.5]).tolist()
+    [2.0]
+    >>> preprocessor_of({"signatures": {}}) is None
+    True
+    """
     spec = metadata.get("preprocessor")
     if isinstance(spec, dict) and spec.get("class_name") in PREPROCESSORS:
         return PREPROCESSORS[spec["class_name"]].from_config(spec["config"])
@@ -139,6 +159,23 @@ class TFLiteRunner:
         model_path: the `.tflite` file written by `keras_attention.export`.
         metadata_path: its sidecar JSON (default: beside the file).
         num_threads: LiteRT CPU threads (default: LiteRT's choice).
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention import export
+    >>> from keras_attention.models import TimeSeriesForecaster
+    >>> from keras_attention.runtime import TFLiteRunner
+    >>> model = TimeSeriesForecaster(window=4, num_features=2, units=4)
+    >>> model.build()
+    >>> _ = export.export_tflite(model, "forecaster.tflite")  # batch fixed to 1
+    >>> runner = TFLiteRunner("forecaster.tflite")
+    >>> runner.signatures, runner.fixed_batch("predict", "drivers")
+    (['predict'], 1)
+    >>> out = runner.run("predict", drivers=np.ones((3, 4, 2), "float32"),
+    ...                  past_target=np.ones((3, 3, 1), "float32"))  # 3 rows, 3 calls
+    >>> out["predictions"].shape
+    (3, 1)
     """
 
     family = None
@@ -207,6 +244,22 @@ def greedy_step_loop(runner, encode_inputs, max_length):
     Returns:
         A dict like the `*_greedy` signature's (`token_ids`, `scores`,
         `lengths`, `attention`), without the batch axis.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention import export, runtime
+    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8)
+    >>> model.build()
+    >>> _ = export.export_tflite(model, "t.tflite", max_length=6,
+    ...                          endpoints_to_export=["encode", "decode_step"])
+    >>> runner = runtime.TFLiteRunner("t.tflite")
+    >>> source = {"source_ids": np.array([[5, 6, 7]], "int32")}
+    >>> mine = runtime.greedy_step_loop(runner, source, max_length=6)
+    >>> keras_out = model.generate(source["source_ids"], max_length=6)
+    >>> bool(np.array_equal(mine["token_ids"], np.asarray(keras_out["token_ids"])[0]))
+    True
     """
     max_length = _check_max_length(max_length)
     enc = runner.runner("encode")(**encode_inputs)

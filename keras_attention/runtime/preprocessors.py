@@ -49,6 +49,16 @@ class EncodedSources:
         tokens: list of token lists (texts), or None (id inputs).
         oov: per input, the tokens the vocabulary does not know.
         single: whether the input was one string (results are unwrapped).
+
+    Example:
+
+    >>> from keras_attention.runtime import TextPreprocessor
+    >>> pre = TextPreprocessor(["", "[UNK]", "[START]", "[END]", "a", "b"], None, "char")
+    >>> encoded = pre.encode_sources("abc")
+    >>> encoded.ids, encoded.oov, encoded.single
+    ([[4, 5, 1]], [['c']], True)
+    >>> encoded.oov_count, encoded.token_count
+    (1, 3)
     """
 
     def __init__(self, ids, tokens, oov, single):
@@ -61,6 +71,18 @@ class EncodedSources:
     @property
     def token_count(self):
         return sum(len(r) for r in self.ids)
+
+    def oov_message(self):
+        """A one-line warning about the unknown tokens, or None if there are none."""
+        if not self.oov_count:
+            return None
+        unknown = sorted({t for row in self.oov for t in row})
+        rate = self.oov_count / self.token_count
+        return (
+            f"{self.oov_count} of {self.token_count} source tokens are not in the "
+            f"model's source vocabulary ({rate:.0%}), e.g. {unknown[:5]}; they are "
+            "read as [UNK] and the translation may be wrong."
+        )
 
 
 class TextPreprocessor:

@@ -39,12 +39,13 @@ ARGS = [
 def command(output, checkpoint_dir):
     return [
         sys.executable, str(REPO / "examples" / "translate_dates.py"), *ARGS,
-        "--output", str(output), "--checkpoint-dir", str(checkpoint_dir),
+        "--output-dir", str(output.parent), "--name", output.stem,
+        "--checkpoint-dir", str(checkpoint_dir),
     ]
 
 
 def start(cmd, log):
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(REPO))
     return subprocess.Popen(
         cmd, stdout=open(log, "w"), stderr=subprocess.STDOUT, env=env, cwd=REPO,
         start_new_session=True,

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from keras import ops
 
+from keras_attention.layers import Memory
 from keras_attention.models import (
     BeamSampler,
     GreedySampler,
@@ -13,7 +14,6 @@ from keras_attention.models import (
     Seq2SeqTranslator,
     samplers,
 )
-from keras_attention.layers import Memory
 from tests.harness import to_numpy
 
 START, END = 2, 3
