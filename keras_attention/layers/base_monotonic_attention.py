@@ -264,9 +264,14 @@ class MonotonicAttentionMixin:
         dtype = getattr(seed, "dtype", None)
         dtype = None if dtype is None else keras.backend.standardize_dtype(dtype)
         if s != (2,) or dtype is None or "int" not in dtype:
+            received = (
+                f"seed={seed!r}"
+                if s is None
+                else f"seed with shape {s} and dtype {dtype}"
+            )
             raise ValueError(
                 "`seed` must be a Python integer or an integer tensor of shape "
-                f"(2,) (a stateless seed). Received: seed={seed!r}"
+                f"(2,) (a stateless seed). Received: {received}"
             )
 
     def compute_output_spec(

@@ -75,13 +75,18 @@ def safe_cumprod(x, axis=-1, exclusive=False):
     array([[1.  , 0.5 , 0.25, 0.  ]], dtype=float32)
     """
     x, dtype = _to_float32(x)
-    x = ops.moveaxis(x, axis, -1)
+    rank = len(x.shape)
+    last = axis in (-1, rank - 1)
+    if not last:
+        x = ops.moveaxis(x, axis, -1)
     tiny = float(np.finfo(keras.backend.standardize_dtype(x.dtype)).tiny)
     log_x = ops.log(ops.clip(x, tiny, 1.0))
     if exclusive:
         log_x = _shift_right(log_x, 0.0)
     out = ops.exp(ops.cumsum(log_x, axis=-1))
-    return ops.cast(ops.moveaxis(out, -1, axis), dtype)
+    if not last:
+        out = ops.moveaxis(out, -1, axis)
+    return ops.cast(out, dtype)
 
 
 def _cumprod_exclusive(x):
