@@ -353,3 +353,28 @@ def test_call_seed_error():
         layer(query, value, training=True, seed=np.array([1.0, 2.0], "float32"))
     with pytest.raises(ValueError, match=r"Received: seed='a'"):
         layer(query, value, training=True, seed="a")
+
+
+@pytest.mark.parametrize("mode", ["recursive", "parallel"])
+def test_fit_with_noise_and_unknown_lengths(mode):
+    # Compiled training step (tf.function / jax.jit), sequence lengths unknown
+    # when traced: the scan over decoder steps (and for "recursive" the inner
+    # scan over memory positions) must trace, and gradients must be finite.
+    src = keras.Input((None,), dtype="int32")
+    tgt = keras.Input((None,), dtype="int32")
+    memory = keras.layers.Embedding(12, 6, mask_zero=True)(src)
+    query = keras.layers.Embedding(12, 6, mask_zero=True)(tgt)
+    attention = BahdanauMonotonicAttention(6, sigmoid_noise=1.0, mode=mode, seed=1)
+    logits = keras.layers.Dense(12)(attention(query, memory))
+    model = keras.Model([src, tgt], logits)
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    rng = np.random.default_rng(14)
+    x_src = rng.integers(1, 12, size=(16, 7))
+    x_src[:8, 5:] = 0
+    x_tgt = rng.integers(1, 12, size=(16, 4))
+    before = [to_numpy(w).copy() for w in attention.weights]
+    history = model.fit([x_src, x_tgt], x_tgt, batch_size=8, epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    after = [to_numpy(w) for w in attention.weights]
+    assert all(np.isfinite(w).all() for w in after)
+    assert not np.allclose(before[-1], after[-1])  # score_bias was trained
