@@ -89,10 +89,6 @@ def safe_cumprod(x, axis=-1, exclusive=False):
     return ops.cast(out, dtype)
 
 
-def _cumprod_exclusive(x):
-    return ops.cumprod(_shift_right(x, 1.0), axis=-1)
-
-
 def _recursive(p, previous):
     # q_j = (1 - p_{j-1}) q_{j-1} + a'_j with q_{-1} = 0: a scan over the
     # memory positions, carrying q (one value per row).
@@ -120,9 +116,13 @@ def _parallel(p, previous):
 
 def _hard(p, previous):
     # Positions left of the previous alignment cannot be chosen; the first
-    # remaining position with p = 1 is.
+    # remaining position with p = 1 is. For p in {0, 1} the exclusive
+    # cumulative product of 1 - p is "no 1 before j", i.e. an exclusive
+    # cumulative sum equal to 0; cumsum lowers to a TFLite builtin, cumprod
+    # does not.
     p = p * ops.cumsum(previous, axis=-1)
-    return p * _cumprod_exclusive(1.0 - p)
+    before = ops.cumsum(_shift_right(p, 0.0), axis=-1)
+    return p * ops.cast(before < 0.5, p.dtype)
 
 
 def monotonic_attention(p_choose_i, previous_attention, mode):
@@ -146,8 +146,9 @@ def monotonic_attention(p_choose_i, previous_attention, mode):
               (`safe_cumprod`). Fast; approximate where the exclusive
               cumulative product of `1 - p` falls below `1e-10` (long
               memories with `p` close to 1), where the division is clipped.
-            - `"hard"`: for `p` in `{0, 1}` (e.g. `score > 0` at inference):
-              a one-hot on the first position `j >= ` the previous one with
+            - `"hard"`: for `p` in `{0, 1}` (e.g. `score > 0` at inference)
+              and a one-hot (or all-zero) previous alignment: a one-hot on
+              the first position at or after the previous one with
               `p_j = 1`, or all zeros if there is none. Exact.
 
     Returns:
