@@ -53,10 +53,13 @@ class BahdanauMonotonicAttention(MonotonicAttentionMixin, BahdanauAttention):
         score_bias_init: float, initial value of `r`. A negative value (e.g.
             -4 for long memories) makes the decoder stop less often, so the
             alignment is not all used up on the first positions.
-        mode: `"parallel"` (closed form, fast, approximate when cumulative
-            products of `1 − p` underflow), `"recursive"` (exact scan over
-            memory positions) or `"hard"` (stops at the first position with
-            energy > 0; one-hot weights; for inference).
+        mode: `"parallel"` (closed form, fast; approximate once the
+            cumulative product of `1 − p` before a position falls below
+            1e-10, e.g. after ~33 positions with `p` ≈ 0.5, see
+            `monotonic_attention`), `"recursive"` (exact scan over memory
+            positions; `S` sequential steps per decoder step) or `"hard"`
+            (stops at the first position with energy > 0; one-hot weights;
+            for inference).
         dropout: float in [0, 1), dropout on the weights used for the context
             (the returned weights and alignment are not dropped).
         seed: integer seed of the noise and dropout `SeedGenerator`.
