@@ -2,9 +2,13 @@
 
 What the tests cannot check backend-neutrally: gradients with sigmoid noise
 through `jax.grad` / torch autograd / `tf.GradientTape`, and a decoder-style
-loop (`keras.ops.fori_loop`, one stateless seed per step, attention called in
-the loop body), compiled with `jax.jit` / `tf.function` where the backend has
-one, against the same steps run eagerly one by one.
+loop (`keras_attention.layers.loops.scan` with `stateful=[layer]`, the
+attention called one step at a time in the loop body, drawing its noise
+from its own seed generator), compiled with `jax.jit` / `tf.function` where
+the backend has one, against the same steps run eagerly one by one from the
+same seed-generator state. On JAX the generator's state is threaded through
+the loop (no per-step seed argument exists), so the compiled loop must give
+the eager steps' numbers exactly, and the noise must differ between steps.
 
 Run from the repository root, e.g.
 
@@ -25,6 +29,7 @@ from keras_attention.layers import (  # noqa: E402
     BahdanauMonotonicAttention,
     LuongMonotonicAttention,
     MonotonicChunkwiseAttention,
+    loops,
 )
 
 BACKEND = keras.backend.backend()
@@ -32,20 +37,53 @@ rng = np.random.default_rng(0)
 QUERY = rng.normal(size=(2, 5, 3)).astype("float32")
 VALUE = rng.normal(size=(2, 6, 4)).astype("float32")
 MASK = np.array([[1] * 6, [1, 1, 1, 1, 0, 0]], bool)
-SEEDS = np.array([[1, t] for t in range(5)], "int32")
+
+
+class StepLoop(keras.layers.Layer):
+    """The decoder pattern: one attention step per loop iteration."""
+
+    def __init__(self, attention, **kwargs):
+        super().__init__(**kwargs)
+        self.attention = attention
+        self.built = True  # the attention layer is built; nothing else to make
+
+    def call(self, query):
+        keys = self.attention(None, VALUE)
+        start = self.attention.initial_attention_state(2, 6, "float32")
+
+        def body(alignment, q_t):
+            _, _, new = self.attention(
+                q_t, VALUE, value_mask=MASK, projected_keys=keys, training=True,
+                attention_state=alignment, return_attention_state=True,
+            )
+            return new, new
+
+        _, states = loops.scan(
+            body, start, loops.time_major(query), start, stateful=[self.attention]
+        )
+        return loops.batch_major(states)
 
 
 def grad_wrt_query(layer, query):
-    """d/dquery of sum(context ** 2), with noise (training=True, fixed seed)."""
-
-    def loss(q):
-        context = layer(q, VALUE, value_mask=MASK, training=True, seed=7)
-        return ops.sum(ops.square(context))
-
+    """d/dquery of sum(context ** 2), with noise (training=True)."""
     if BACKEND == "jax":
         import jax
 
+        trainable = [v.value for v in layer.trainable_variables]
+        non_trainable = [v.value for v in layer.non_trainable_variables]
+
+        def loss(q):
+            context, _ = layer.stateless_call(
+                trainable, non_trainable, q, VALUE, value_mask=MASK, training=True
+            )
+            return ops.sum(ops.square(context))
+
         return np.asarray(jax.grad(loss)(query))
+
+    def loss(q):
+        context = layer(q, VALUE, value_mask=MASK, training=True)
+        return ops.sum(ops.square(context))
+
     if BACKEND == "torch":
         import torch
 
@@ -61,68 +99,79 @@ def grad_wrt_query(layer, query):
     return tape.gradient(value, q).numpy()
 
 
-def loop_with_per_step_seeds(layer, keys):
-    """A decoder-style loop: fori_loop over steps, one stateless seed each."""
-
-    def run(query, seeds):
-        def body(t, alignment):
-            _, _, new = layer.attend(
-                ops.take(query, t, axis=1), VALUE, keys, value_mask=MASK,
-                training=True, previous_attention=alignment,
-                seed=ops.take(seeds, t, axis=0), return_alignment=True,
-            )
-            return new
-
-        start = layer.initial_alignment(2, 6, "float32")
-        return ops.fori_loop(0, 5, body, start)
-
+def compiled_loop(loop):
+    """The loop's alignments `(B, T, S)`, compiled where the backend compiles."""
     if BACKEND == "jax":
         import jax
 
-        return np.asarray(jax.jit(run)(QUERY, SEEDS)), "jax.jit"
+        trainable = [v.value for v in loop.trainable_variables]
+        non_trainable = [v.value for v in loop.non_trainable_variables]
+
+        @jax.jit
+        def run(non_trainable, query):
+            return loop.stateless_call(trainable, non_trainable, query)
+
+        out, new_state = run(non_trainable, QUERY)
+        for v, value in zip(loop.non_trainable_variables, new_state):
+            v.assign(value)
+        return np.asarray(out), "jax.jit"
     if BACKEND == "tensorflow":
         import tensorflow as tf
 
-        return tf.function(run)(QUERY, SEEDS).numpy(), "tf.function"
-    return ops.convert_to_numpy(run(QUERY, SEEDS)), "eager"
+        return tf.function(loop)(QUERY).numpy(), "tf.function"
+    return ops.convert_to_numpy(loop(QUERY)), "eager"
 
 
-def eager_steps(layer, keys):
-    alignment = layer.initial_alignment(2, 6, "float32")
+def eager_steps(layer, training=True):
+    keys = layer(None, VALUE)
+    alignment = layer.initial_attention_state(2, 6, "float32")
+    out = []
     for t in range(5):
-        _, _, alignment = layer.attend(
-            QUERY[:, t], VALUE, keys, value_mask=MASK, training=True,
-            previous_attention=alignment, seed=SEEDS[t], return_alignment=True,
+        _, _, alignment = layer(
+            QUERY[:, t], VALUE, value_mask=MASK, projected_keys=keys,
+            training=training, attention_state=alignment, return_attention_state=True,
         )
-    return ops.convert_to_numpy(alignment)
+        out.append(ops.convert_to_numpy(alignment))
+    return np.stack(out, 1)
 
 
 def main():
     print(f"backend={BACKEND} keras={keras.__version__}")
     layers = {
-        "bahdanau_parallel": BahdanauMonotonicAttention(4, sigmoid_noise=1.0),
+        "bahdanau_parallel": BahdanauMonotonicAttention(4, sigmoid_noise=1.0, seed=1),
         "bahdanau_recursive": BahdanauMonotonicAttention(
-            4, sigmoid_noise=1.0, mode="recursive"
+            4, sigmoid_noise=1.0, mode="recursive", seed=2
         ),
         "luong_recursive": LuongMonotonicAttention(
-            use_scale=True, sigmoid_noise=1.0, mode="recursive"
+            use_scale=True, sigmoid_noise=1.0, mode="recursive", seed=3
         ),
-        "mocha_parallel": MonotonicChunkwiseAttention(4, chunk_size=2, sigmoid_noise=1.0),
+        "mocha_parallel": MonotonicChunkwiseAttention(
+            4, chunk_size=2, sigmoid_noise=1.0, seed=4
+        ),
     }
     failures = 0
     for name, layer in layers.items():
         layer(QUERY, VALUE)  # build
         grad = grad_wrt_query(layer, QUERY)
-        keys = layer.precompute_keys(VALUE)
-        looped, how = loop_with_per_step_seeds(layer, keys)
-        stepped = eager_steps(layer, keys)
+        loop = StepLoop(layer)
+        start = ops.convert_to_numpy(layer.seed_generator.state)
+        looped, how = compiled_loop(loop)
+        moved = not np.array_equal(ops.convert_to_numpy(layer.seed_generator.state), start)
+        layer.seed_generator.state.assign(start)
+        stepped = eager_steps(layer)
+        noiseless = eager_steps(layer, training=False)
         diff = float(np.abs(looped - stepped).max())
-        ok = bool(np.isfinite(grad).all() and np.abs(grad).max() > 0 and diff < 1e-5)
+        noisy = not np.allclose(looped, noiseless, atol=1e-3)
+        ok = bool(
+            np.isfinite(grad).all() and np.abs(grad).max() > 0 and diff < 1e-5
+            and moved and noisy
+        )
         failures += not ok
         print(
             f"{name:20s} grad finite={np.isfinite(grad).all()} "
             f"max|grad|={np.abs(grad).max():.3g}  "
-            f"{how} loop vs eager steps max|diff|={diff:.2e}  "
+            f"{how} loop vs eager steps max|diff|={diff:.2e} "
+            f"seed state advanced={moved} noise applied={noisy}  "
             f"{'ok' if ok else 'FAIL'}"
         )
     raise SystemExit(1 if failures else 0)

@@ -27,20 +27,23 @@ class BahdanauMonotonicAttention(MonotonicAttentionMixin, BahdanauAttention):
     weight; a padded memory gives the same result as the trimmed one (right
     padding).
 
-    The previous alignment is decoder state: pass it as
-    `previous_attention`, starting from `initial_alignment()` (one-hot at
-    position 0, also the default). A rank-3 query `(B, T, dim)` runs the
-    recurrence over its `T` steps in one call (scores for all steps in one
-    batched product, then a scan over `T`), for decoders whose queries do not
-    depend on the attention (Luong's current-state query without input
-    feeding).
+    The previous alignment is the layer's attention state
+    (`has_attention_state`): a decoder (`AttentionDecoderCell`) carries it
+    between steps, starting from `initial_attention_state()` (one-hot at
+    position 0), and beam search re-orders it with the beams. Called by
+    hand, pass it as `attention_state` (or tfa's name, `previous_attention`)
+    and get the next one with `return_attention_state=True`. A rank-3 query
+    `(B, T, dim)` runs the recurrence over its `T` steps in one call
+    (energies for all steps in one batched product and the noise drawn
+    before the recurrence, then a scan over `T`).
 
-    The score weights are those of `BahdanauAttention` (`precompute_keys` /
-    `attend` work the same way), plus `score_bias`. Compared with
-    `tfa.seq2seq.BahdanauMonotonicAttention`: the memory is a call argument;
-    `seed` replaces `sigmoid_noise_seed`; the noise is added only with
-    `training=True`; `use_bias=False` with `normalize=False` gives tfa's
-    bias-free energy.
+    The score weights are those of `BahdanauAttention` (keys projected once
+    with `layer(None, value)`, passed back as `projected_keys`), plus
+    `score_bias`. Compared with `tfa.seq2seq.BahdanauMonotonicAttention`:
+    the memory is a call argument; `seed` replaces `sigmoid_noise_seed`;
+    the noise is added only with `training=True`; `use_bias=False` with
+    `normalize=False` gives tfa's bias-free energy (tfa's `normalize=True`
+    also adds a bias: `use_bias=True, normalize=True` here).
 
     Args:
         units: positive integer, size of the hidden layer of the energy.
@@ -62,7 +65,9 @@ class BahdanauMonotonicAttention(MonotonicAttentionMixin, BahdanauAttention):
             for inference).
         dropout: float in [0, 1), dropout on the weights used for the context
             (the returned weights and alignment are not dropped).
-        seed: integer seed of the noise and dropout `SeedGenerator`.
+        seed: integer seed of the noise and dropout `SeedGenerator` (inside
+            a decoder loop the generator's state is threaded through the
+            loop: every step draws new noise, on every backend).
         kernel_initializer, bias_initializer: initializers of `W_q`, `W_k`,
             `v` and of `b`.
         kernel_regularizer, bias_regularizer: optional regularizers.
@@ -72,22 +77,22 @@ class BahdanauMonotonicAttention(MonotonicAttentionMixin, BahdanauAttention):
         query: `(B, query_dim)` for one decoder step or `(B, T, query_dim)`.
         value: memory `(B, S, value_dim)`.
         key: optional `(B, S, key_dim)`; defaults to `value`.
-        query_mask: optional boolean `(B, T)`; masked rows get zero context.
+        query_mask: optional boolean `(B, T)`; masked rows get zero context
+            (the alignment still advances through them).
         value_mask: optional boolean `(B, S)`; `False` marks padding.
         return_attention_scores: also return the weights.
         training: Python boolean (noise, dropout).
-        previous_attention: alignment before this call, `(B, S)`; default
-            one-hot at position 0.
-        seed: stateless seed of the noise for this call (a Python int or an
-            integer tensor of shape `(2,)`), overriding the layer's
-            `SeedGenerator`; pass a per-step seed when calling the layer
-            inside a `keras.ops` loop.
+        projected_keys: the keys from `layer(None, value)`, projected once.
+        attention_state: the alignment before this call, `(B, S)`; default
+            one-hot at position 0. `previous_attention` is another name.
+        return_attention_state: return `(context, weights, alignment)`, the
+            alignment after the (last) step being the next state.
 
     Returns:
         The context `(B, [T,] value_dim)`, and with
         `return_attention_scores=True` also the weights `(B, [T,] S)`, each
-        row summing to at most 1. For a rank-2 query the weights are the next
-        `previous_attention`; for rank 3, their last step is.
+        row summing to at most 1 (for this layer they are the alignments:
+        the last step's is the next attention state).
 
     Example:
 
@@ -110,11 +115,11 @@ class BahdanauMonotonicAttention(MonotonicAttentionMixin, BahdanauAttention):
 
     One decoder step at a time, carrying the alignment:
 
-    >>> alignment = layer.initial_alignment(2, 5)
+    >>> alignment = layer.initial_attention_state(2, 5)
     >>> for t in range(3):
-    ...     context, alignment = layer(query[:, t], value, value_mask=value_mask,
-    ...                                previous_attention=alignment,
-    ...                                return_attention_scores=True)
+    ...     context, w, alignment = layer(
+    ...         query[:, t], value, value_mask=value_mask,
+    ...         attention_state=alignment, return_attention_state=True)
     >>> bool(np.allclose(alignment, np.asarray(weights)[:, -1], atol=1e-6))
     True
 

@@ -424,6 +424,11 @@ def _is_shape_list(shape):
 def _unpack_list_form(query, value, key, query_mask, value_mask, mask):
     """Accepts `layer([query, value(, key)], mask=[query_mask, value_mask])`."""
     list_form = value is None and isinstance(query, (list, tuple))
+    keras_masks = None
+    if list_form and isinstance(query_mask, (list, tuple)):
+        # Keras fills `query_mask` from the first argument's Keras masks:
+        # for the list form, one per item (Nones where there is none).
+        keras_masks, query_mask = list(query_mask), None
     if list_form:
         if len(query) not in (2, 3):
             raise ValueError(
@@ -445,4 +450,8 @@ def _unpack_list_form(query, value, key, query_mask, value_mask, mask):
         elif not list_form and query is not None and query_mask is None:
             # Keras passes the first argument's own mask as `mask`.
             query_mask = mask
+    if keras_masks is not None:
+        query_mask = keras_masks[0] if query_mask is None else query_mask
+        if value_mask is None and len(keras_masks) > 1:
+            value_mask = keras_masks[1]
     return query, value, key, query_mask, value_mask

@@ -4,8 +4,9 @@
 `LuongAttention`) into monotonic attention (Raffel et al., 2017): it adds the
 scalar `score_bias`, replaces the softmax by stopping probabilities
 `p = sigmoid(score + score_bias + noise)` and the monotonic recurrence of
-`monotonic.monotonic_attention`, and carries the previous alignment through
-the call. Weights and key precomputation are those of the score layer.
+`monotonic.monotonic_attention`, and keeps the previous alignment as the
+layer's attention state (`has_attention_state`), which a decoder carries
+between steps. Weights and key projection are those of the score layer.
 """
 
 import numbers
@@ -14,31 +15,7 @@ import keras
 from keras import ops
 
 from keras_attention.layers import attention_utils, loops, monotonic
-
-
-class _StatelessSeed(keras.random.SeedGenerator):
-    """Hands a seed tensor to `keras.random`, which takes only ints and generators.
-
-    Holds no state (no variable is made), so it can be built inside a loop
-    body from a per-step seed, on every backend.
-    """
-
-    def __init__(self, seed):  # no super().__init__(): no state variable
-        dtype = "uint32" if keras.backend.backend() == "jax" else "int32"
-        self._seed = ops.cast(seed, dtype)
-
-    def next(self, ordered=True):
-        return self._seed
-
-
-def _static_shape(x):
-    dims = getattr(x, "shape", None)
-    if dims is None:
-        return None
-    try:
-        return tuple(None if d is None else int(d) for d in dims)
-    except (TypeError, ValueError):
-        return None
+from keras_attention.layers.base_attention import _static_shape
 
 
 class MonotonicAttentionMixin:
@@ -47,6 +24,15 @@ class MonotonicAttentionMixin:
     Put it first in the bases: `class X(MonotonicAttentionMixin,
     BahdanauAttention)`. Subclasses call `_init_monotonic()` in `__init__`
     and `_build_score_bias()` at the end of `_build_scores()`.
+
+    The call contract is `BaseAttention`'s, with the previous alignment as
+    the attention state: `layer(query, value, attention_state=a,
+    return_attention_state=True)` returns `(context, weights, next_a)`.
+    `previous_attention=` is accepted as another name of `attention_state`
+    (tfa's). A rank-3 query runs the recurrence over its steps in one call:
+    the energies of every step are one batched product, the sigmoid noise is
+    drawn once for all steps, then a scan over the steps carries the
+    alignment (no random numbers inside the loop).
     """
 
     def _init_monotonic(self, sigmoid_noise, score_bias_init, mode, seed):
@@ -79,13 +65,24 @@ class MonotonicAttentionMixin:
             initializer=keras.initializers.Constant(self.score_bias_init),
         )
 
-    def _scores(self, query, keys):
-        """Raw energies plus the scalar `score_bias`, `(B, Tq, S)`."""
-        return super()._scores(query, keys) + self._w(self.score_bias)
+    def _scores(self, query, keys, attention_state=None):
+        """Raw energies plus the scalar `score_bias`, `(B, Tq, S)`.
 
-    # -- alignments ------------------------------------------------------
+        The attention state (the alignment) does not enter the energy.
+        """
+        return super()._scores(query, keys) + self.score_bias
+
+    # -- the attention state: the previous alignment -----------------------
+    @property
+    def has_attention_state(self):
+        return True
+
+    def initial_attention_state(self, batch_size, memory_length, dtype="float32"):
+        """The alignment before the first decoder step: one-hot at position 0."""
+        return monotonic.initial_alignment(batch_size, memory_length, dtype)
+
     def initial_alignment(self, batch_size, memory_length, dtype=None):
-        """The alignment before the first decoder step: one-hot at position 0.
+        """`initial_attention_state` in the layer's compute dtype by default.
 
         Args:
             batch_size: integer (or scalar integer tensor).
@@ -99,14 +96,17 @@ class MonotonicAttentionMixin:
             batch_size, memory_length, dtype or self.compute_dtype
         )
 
-    def _stopping_probabilities(self, scores, mask, training, seed):
+    def next_attention_state(self, state, weights):
+        # Only called by BaseAttention._attend, which _attend replaces here.
+        return weights
+
+    # -- the recurrence ------------------------------------------------------
+    def _stopping_probabilities(self, scores, mask, training):
         z = ops.cast(scores, "float32")
         if training and self.sigmoid_noise > 0:
-            if seed is None:
-                seed = self.seed_generator
-            elif not isinstance(seed, int):
-                seed = _StatelessSeed(seed)
-            noise = keras.random.normal(ops.shape(z), dtype="float32", seed=seed)
+            noise = keras.random.normal(
+                ops.shape(z), dtype="float32", seed=self.seed_generator
+            )
             z = z + self.sigmoid_noise * noise
         if self.mode == "hard":
             p = ops.cast(z > 0, "float32")
@@ -117,9 +117,10 @@ class MonotonicAttentionMixin:
         return p
 
     def _alignments(self, p, previous):
-        """Runs the recurrence over the query steps: `(B, T, S)` -> `(B, T, S)`."""
+        """The recurrence over the query steps: `(B, T, S)` -> `(B, T, S)`."""
         if p.shape[1] == 1:
-            return ops.expand_dims(monotonic.monotonic_attention(p[:, 0], previous, self.mode), 1)
+            step = monotonic.monotonic_attention(p[:, 0], previous, self.mode)
+            return ops.expand_dims(step, 1)
 
         def step(carry, p_t):
             a = monotonic.monotonic_attention(p_t, carry, self.mode)
@@ -132,161 +133,65 @@ class MonotonicAttentionMixin:
         """Attention weights from the alignments (MoChA overrides it)."""
         return alignments
 
-    def attend(
-        self,
-        query,
-        value,
-        keys,
-        value_mask=None,
-        query_mask=None,
-        training=None,
-        query_positions=None,
-        return_scores=False,
-        previous_attention=None,
-        seed=None,
-        return_alignment=False,
-    ):
-        """Attends a query to a memory whose keys were precomputed.
+    def _attend(self, query, value, keys, mask, positions, training, state):
+        """`(context, weights, last alignment)` for a rank-3 query `(B, Tq, d)`.
 
-        Args:
-            query: `(B, query_dim)` for one step or `(B, Tq, query_dim)`.
-            value: memory `(B, S, value_dim)`.
-            keys: the result of `precompute_keys(value)`.
-            value_mask: optional boolean `(B, S)`, `False` for padding.
-            query_mask: optional boolean `(B, Tq)` (rank-3 query only);
-                masked query rows get a zero context (the alignment still
-                advances through them).
-            training: Python boolean; enables sigmoid noise and dropout.
-            query_positions: ignored (accepted for the decoder cell's call).
-            return_scores: also return the energies (with `score_bias`,
-                without noise).
-            previous_attention: the alignment before this call, `(B, S)`;
-                default `initial_alignment()`.
-            seed: stateless seed of the sigmoid noise for this call, a
-                Python int or an integer tensor of shape `(2,)`; default:
-                the layer's `SeedGenerator`.
-            return_alignment: also return the monotonic alignment, the
-                decoder state to pass as `previous_attention` next time
-                (`(B, S)` for a rank-2 query, `(B, Tq, S)` for rank 3,
-                the last step being the state). It equals the weights,
-                except for `MonotonicChunkwiseAttention`.
-
-        Returns:
-            `(context, weights)`, then the scores if `return_scores`, then
-            the alignment if `return_alignment`.
+        Runs the `Tq` steps from the alignment `state` (default one-hot at
+        0): energies in one product, noise drawn before the recurrence.
         """
-        self._check_built("attend")
-        single_step = len(query.shape) == 2
-        query = ops.cast(query, self.compute_dtype)
-        value = ops.cast(value, self.compute_dtype)
-        if single_step:
-            query = ops.expand_dims(query, 1)
-        scores = self._scores(query, keys)  # (B, T, S)
-        mask = None
-        if value_mask is not None:
-            mask = ops.expand_dims(ops.cast(value_mask, "bool"), 1)
-        if previous_attention is None:
+        scores = self._scores(query, keys)  # (B, Tq, S)
+        if state is None:
             shape = ops.shape(scores)
             previous = monotonic.initial_alignment(shape[0], shape[2], "float32")
         else:
-            previous = ops.cast(previous_attention, "float32")
-        # All the noise is drawn here, before any loop (JAX cannot draw from a
-        # SeedGenerator inside a loop body).
-        p = self._stopping_probabilities(scores, mask, training, seed)
-        alignments = self._alignments(p, previous)
-        weights = self._expected_weights(alignments, query, keys, mask)
-        weights = ops.cast(weights, self.compute_dtype)
+            previous = ops.cast(state, "float32")
+        p = self._stopping_probabilities(scores, mask, training)
+        alignments = self._alignments(p, previous)  # float32
+        weights = ops.cast(
+            self._expected_weights(alignments, query, keys, mask), self.compute_dtype
+        )
         dropped = weights
         if training and self.dropout > 0:
-            dropped = keras.random.dropout(weights, self.dropout, seed=self.seed_generator)
-        context = ops.matmul(dropped, value)
-        if query_mask is not None and not single_step:
-            context = context * ops.expand_dims(ops.cast(query_mask, context.dtype), -1)
-        alignments = ops.cast(alignments, self.compute_dtype)
-        if single_step:
-            context = ops.squeeze(context, 1)
-            weights = ops.squeeze(weights, 1)
-            scores = ops.squeeze(scores, 1)
-            alignments = ops.squeeze(alignments, 1)
-        outputs = (context, weights)
-        if return_scores:
-            outputs += (scores,)
-        if return_alignment:
-            outputs += (alignments,)
-        return outputs
+            dropped = keras.random.dropout(
+                weights, self.dropout, seed=self.seed_generator
+            )
+        new_state = alignments[:, -1]
+        if state is not None:
+            new_state = ops.cast(new_state, state.dtype)
+        return ops.matmul(dropped, value), weights, new_state
 
+    def _attend_in_order(self, query, value, keys, mask, positions, training, state):
+        # The recurrence over the steps of a rank-3 query is `_attend` itself.
+        return self._attend(query, value, keys, mask, positions, training, state)
+
+    # -- the call --------------------------------------------------------------
     def call(
         self,
         query,
-        value,
+        value=None,
         key=None,
         query_mask=None,
         value_mask=None,
         return_attention_scores=False,
         training=None,
+        query_positions=None,
+        projected_keys=None,
+        attention_state=None,
+        return_attention_state=False,
+        mask=None,
         previous_attention=None,
-        seed=None,
     ):
-        self._check_call_shapes(query, value, key, query_mask, value_mask)
-        self._check_monotonic_inputs(query, value, previous_attention, seed)
-        keys = self.precompute_keys(value, key)
-        context, weights = self.attend(
-            query,
-            value,
-            keys,
-            value_mask=value_mask,
-            query_mask=query_mask,
-            training=training,
-            previous_attention=previous_attention,
-            seed=seed,
-        )
-        if return_attention_scores:
-            return context, weights
-        return context
-
-    def _check_monotonic_inputs(self, query, value, previous_attention, seed):
-        v = _static_shape(value)
-        q = _static_shape(query)
-        prev = _static_shape(previous_attention)
-        if prev is not None and v is not None and q is not None:
-            expected = (q[0], v[1])
-            if len(prev) != 2 or any(
-                a is not None and b is not None and a != b
-                for a, b in zip(prev, expected)
-            ):
+        """See the subclasses' docstrings; `previous_attention` = `attention_state`."""
+        if previous_attention is not None:
+            if attention_state is not None:
                 raise ValueError(
-                    "`previous_attention` must have shape (batch, memory_length) = "
-                    f"{expected}. Received: previous_attention.shape={prev}"
+                    "Pass the previous alignment as `attention_state` or as "
+                    "`previous_attention`, not both. Received both"
                 )
-        if seed is None or isinstance(seed, int) and not isinstance(seed, bool):
-            return
-        s = _static_shape(seed)
-        dtype = getattr(seed, "dtype", None)
-        dtype = None if dtype is None else keras.backend.standardize_dtype(dtype)
-        if s != (2,) or dtype is None or "int" not in dtype:
-            received = (
-                f"seed={seed!r}"
-                if s is None
-                else f"seed with shape {s} and dtype {dtype}"
-            )
-            raise ValueError(
-                "`seed` must be a Python integer or an integer tensor of shape "
-                f"(2,) (a stateless seed). Received: {received}"
-            )
-
-    def compute_output_spec(
-        self,
-        query,
-        value,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        return_attention_scores=False,
-        training=None,
-        previous_attention=None,
-        seed=None,
-    ):
-        return super().compute_output_spec(
+            attention_state = previous_attention
+        if attention_state is not None:
+            self._check_alignment_shape(query, value, attention_state)
+        return super().call(
             query,
             value,
             key=key,
@@ -294,10 +199,56 @@ class MonotonicAttentionMixin:
             value_mask=value_mask,
             return_attention_scores=return_attention_scores,
             training=training,
+            query_positions=query_positions,
+            projected_keys=projected_keys,
+            attention_state=attention_state,
+            return_attention_state=return_attention_state,
+            mask=mask,
+        )
+
+    def _check_alignment_shape(self, query, value, state):
+        if isinstance(query, (list, tuple)) and value is None and len(query) >= 2:
+            query, value = query[0], query[1]
+        q, v, prev = _static_shape(query), _static_shape(value), _static_shape(state)
+        if prev is None or v is None or q is None or len(v) != 3:
+            return
+        expected = (q[0], v[1])
+        if len(prev) != 2 or any(
+            a is not None and b is not None and a != b for a, b in zip(prev, expected)
+        ):
+            raise ValueError(
+                "The previous alignment (`attention_state` / `previous_attention`) "
+                f"must have shape (batch, memory_length) = {expected}. "
+                f"Received: shape={prev}"
+            )
+
+    def compute_output_spec(
+        self,
+        query,
+        value=None,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        return_attention_scores=False,
+        training=None,
+        query_positions=None,
+        projected_keys=None,
+        attention_state=None,
+        return_attention_state=False,
+        mask=None,
+        previous_attention=None,
+    ):
+        return super().compute_output_spec(
+            query,
+            value,
+            key=key,
+            return_attention_scores=return_attention_scores,
+            return_attention_state=return_attention_state,
         )
 
     def _monotonic_config(self, config):
         config.pop("probability_fn", None)
+        config.pop("use_coverage", None)
         config.update(
             {
                 "sigmoid_noise": self.sigmoid_noise,

@@ -22,9 +22,11 @@ class LuongMonotonicAttention(MonotonicAttentionMixin, LuongAttention):
     alignment; **each row sums to at most 1** (mass that passes the last
     position is lost) and padded positions get exactly 0.
 
-    The previous alignment is decoder state: pass it as `previous_attention`
-    (default: one-hot at position 0, `initial_alignment()`). A rank-3 query
-    runs the recurrence over its steps in one call.
+    The previous alignment is the layer's attention state (carried by a
+    decoder, re-ordered by beam search; by hand: `attention_state=` or
+    `previous_attention=`, default one-hot at position 0, and
+    `return_attention_state=True`). A rank-3 query runs the recurrence over
+    its steps in one call.
 
     Compared with `tfa.seq2seq.LuongMonotonicAttention(units, memory, scale)`:
     the memory is a call argument; tfa's keys `Dense(units, no bias)(memory)`
@@ -59,9 +61,10 @@ class LuongMonotonicAttention(MonotonicAttentionMixin, LuongAttention):
         value_mask: optional boolean `(B, S)`, `False` for padding.
         return_attention_scores: also return the weights.
         training: Python boolean (noise, dropout).
-        previous_attention: alignment before this call, `(B, S)`.
-        seed: stateless seed of the noise for this call (Python int or
-            integer tensor of shape `(2,)`).
+        projected_keys: the keys from `layer(None, value)`, projected once.
+        attention_state: the alignment before this call, `(B, S)`
+            (`previous_attention` is another name).
+        return_attention_state: return `(context, weights, alignment)`.
 
     Returns:
         The context `(B, [T,] value_dim)`, and with

@@ -26,13 +26,13 @@ class MonotonicChunkwiseAttention(BahdanauMonotonicAttention):
     softmax over the chunk ending at the chosen position. `Σ_j b_j = Σ_k a_k
     ≤ 1`. `chunk_size=1` gives `BahdanauMonotonicAttention`.
 
-    The decoder state is the monotonic alignment `a`, not the weights `b`:
-    get it with `attend(..., return_alignment=True)` and pass it back as
-    `previous_attention`. A rank-3 query runs the recurrence over its steps
-    in one call, as the other monotonic layers.
+    The attention state is the monotonic alignment `a`, not the weights
+    `b`: `return_attention_state=True` returns it as the third value, and a
+    decoder carries it between steps. A rank-3 query runs the recurrence
+    over its steps in one call, as the other monotonic layers.
 
-    `precompute_keys()` returns both key projections concatenated,
-    `(B, S, 2·units)`.
+    `layer(None, value)` (the keys a decoder projects once) returns both key
+    projections concatenated, `(B, S, 2·units)`.
 
     Args:
         units: positive integer, size of both energies' hidden layers.
@@ -55,9 +55,11 @@ class MonotonicChunkwiseAttention(BahdanauMonotonicAttention):
         value_mask: optional boolean `(B, S)`, `False` for padding.
         return_attention_scores: also return the weights `b`.
         training: Python boolean (noise, dropout).
-        previous_attention: the monotonic alignment `a` before this call,
-            `(B, S)`; default one-hot at position 0.
-        seed: stateless seed of the noise for this call.
+        projected_keys: the keys from `layer(None, value)`.
+        attention_state: the monotonic alignment `a` before this call,
+            `(B, S)`; default one-hot at position 0 (`previous_attention`
+            is another name).
+        return_attention_state: return `(context, weights b, alignment a)`.
 
     Returns:
         The context `Σ_j b_j h_j`, `(B, [T,] value_dim)`, and with
@@ -140,20 +142,18 @@ class MonotonicChunkwiseAttention(BahdanauMonotonicAttention):
             self.chunk_bias = None
 
     def _project_keys(self, key):
-        kernel = ops.concatenate(
-            [self._w(self.key_kernel), self._w(self.chunk_key_kernel)], axis=-1
-        )
+        kernel = ops.concatenate([self.key_kernel, self.chunk_key_kernel], axis=-1)
         return ops.matmul(key, kernel)  # (B, S, 2 * units)
 
-    def _scores(self, query, keys):
+    def _scores(self, query, keys, attention_state=None):
         return super()._scores(query, keys[..., : self.units])
 
     def _chunk_energies(self, query, keys):
-        q = ops.matmul(query, self._w(self.chunk_query_kernel))  # (B, T, units)
+        q = ops.matmul(query, self.chunk_query_kernel)  # (B, T, units)
         hidden = ops.expand_dims(q, 2) + ops.expand_dims(keys[..., self.units :], 1)
         if self.chunk_bias is not None:
-            hidden = hidden + self._w(self.chunk_bias)
-        return ops.sum(ops.tanh(hidden) * self._w(self.chunk_score_vector), axis=-1)
+            hidden = hidden + self.chunk_bias
+        return ops.sum(ops.tanh(hidden) * self.chunk_score_vector, axis=-1)
 
     def _expected_weights(self, alignments, query, keys, mask):
         if self.chunk_size == 1:

@@ -1,7 +1,7 @@
 """One monotonic-attention step converts to builtins-only TFLite (batch 1).
 
-The step a decoder will export: keys from the memory, then `attend` with the
-previous alignment, returning context, weights and the next alignment. The
+The step a decoder exports: keys from the memory (`layer(None, memory)`), then
+the call with the previous alignment as attention state, returning context, weights and the next alignment. The
 memory length stays dynamic. ("hard" uses cumsum, not cumprod: tf.Cumprod
 would need a Flex op.)
 """
@@ -43,9 +43,10 @@ def test_attend_step_converts_builtins_only(name, tmp_path):
     layer(query, memory)
 
     def step(query, memory, previous):
-        keys = layer.precompute_keys(memory)
-        context, weights, alignment = layer.attend(
-            query, memory, keys, previous_attention=previous, return_alignment=True
+        keys = layer(None, memory)
+        context, weights, alignment = layer(
+            query, memory, projected_keys=keys, attention_state=previous,
+            return_attention_state=True,
         )
         return {"context": context, "weights": weights, "alignment": alignment}
 

@@ -69,8 +69,7 @@ def test_energies_match_numpy(normalize):
     query, value, _ = make_inputs()
     layer = built(BahdanauMonotonicAttention(5, normalize=normalize), query, value)
     weights = set_random_weights(layer, scale=1.0)
-    keys = layer.precompute_keys(value)
-    _, _, scores = layer.attend(query, value, keys, return_scores=True)
+    scores = layer._scores(query, layer(None, value))  # energies + score_bias
     np.testing.assert_allclose(
         to_numpy(scores), numpy_energy(weights, query, value, normalize), atol=1e-5
     )
@@ -110,24 +109,33 @@ def test_rank_3_query_equals_stepping_the_rank_2_call(mode):
     layer = built(BahdanauMonotonicAttention(4, mode=mode), query, value)
     set_random_weights(layer, seed=3)
     context3, w3 = layer(query, value, value_mask=mask, return_attention_scores=True)
-    alignment = layer.initial_alignment(2, 6)
+    keys = layer(None, value)
+    alignment = layer.initial_attention_state(2, 6)
     for t in range(5):
-        context, alignment = layer(
-            query[:, t], value, value_mask=mask, previous_attention=alignment,
-            return_attention_scores=True,
+        context, weights, alignment = layer(
+            query[:, t], value, value_mask=mask, projected_keys=keys,
+            attention_state=alignment, return_attention_state=True,
         )
         np.testing.assert_allclose(to_numpy(alignment), to_numpy(w3)[:, t], atol=1e-6)
+        np.testing.assert_allclose(to_numpy(weights), to_numpy(w3)[:, t], atol=1e-6)
         np.testing.assert_allclose(to_numpy(context), to_numpy(context3)[:, t], atol=1e-6)
+    # The state after a rank-3 call is the last step's alignment.
+    _, _, last = layer(query, value, value_mask=mask, return_attention_state=True)
+    np.testing.assert_allclose(to_numpy(last), to_numpy(w3)[:, -1], atol=1e-7)
 
 
 def test_default_previous_attention_is_one_hot_at_zero():
     query, value, _ = make_inputs()
     layer = BahdanauMonotonicAttention(4)
     _, w_default = layer(query, value, return_attention_scores=True)
-    start = layer.initial_alignment(2, 6)
+    start = layer.initial_attention_state(2, 6)
     np.testing.assert_array_equal(to_numpy(start), np.eye(6)[[0, 0]])
-    _, w_given = layer(query, value, previous_attention=start, return_attention_scores=True)
+    assert layer.has_attention_state
+    _, w_given = layer(query, value, attention_state=start, return_attention_scores=True)
     np.testing.assert_array_equal(to_numpy(w_default), to_numpy(w_given))
+    # tfa's name of the same argument.
+    _, w_tfa = layer(query, value, previous_attention=start, return_attention_scores=True)
+    np.testing.assert_array_equal(to_numpy(w_default), to_numpy(w_tfa))
 
 
 def test_hard_mode_is_one_hot_and_never_moves_back():
@@ -184,16 +192,11 @@ def test_noise_only_in_training_and_reproducible_with_a_seed():
     train2 = to_numpy(layer(query, value, training=True))
     assert not np.allclose(infer, train1)
     assert not np.allclose(train1, train2)  # the SeedGenerator advances
-    seed = np.array([5, 6], "int32")
-    a = to_numpy(layer(query, value, training=True, seed=seed))
-    b = to_numpy(layer(query, value, training=True, seed=seed))
-    c = to_numpy(layer(query, value, training=True, seed=np.array([5, 7], "int32")))
-    np.testing.assert_array_equal(a, b)
-    assert not np.allclose(a, c)
-    np.testing.assert_array_equal(
-        to_numpy(layer(query, value, training=True, seed=11)),
-        to_numpy(layer(query, value, training=True, seed=11)),
-    )
+    # The same seed gives the same noise.
+    again = BahdanauMonotonicAttention(4, sigmoid_noise=1.0, seed=3)
+    again(query, value)
+    again.set_weights(layer.get_weights())
+    np.testing.assert_array_equal(to_numpy(again(query, value, training=True)), train1)
 
 
 def test_noise_is_the_stated_gaussian_before_the_sigmoid():
@@ -208,35 +211,38 @@ def test_noise_is_the_stated_gaussian_before_the_sigmoid():
     assert abs(z.mean()) < 0.15 and abs(z.std() - 2.0) < 0.1
 
 
-def test_per_step_seed_inside_a_scan_equals_the_same_calls_outside():
-    # The decoder pattern: one stateless seed per step, drawn before the loop,
-    # the attention called inside a keras.ops loop body.
+def test_noise_inside_a_decoder_loop_needs_no_per_step_seed():
+    # The decoder pattern: the layer called one step at a time inside a
+    # keras.ops loop body (loops.scan with stateful=[layer], as the decoder
+    # runs it). The seed generator's state is threaded through the loop, so
+    # each step draws new noise, and the loop gives exactly the steps run
+    # one by one from the same generator state.
     query, value, mask = make_inputs(seed=9, steps=3)
     layer = built(
-        BahdanauMonotonicAttention(4, sigmoid_noise=1.0, mode="recursive"), query, value
+        BahdanauMonotonicAttention(4, sigmoid_noise=1.0, mode="recursive", seed=5),
+        query, value,
     )
-    keys = layer.precompute_keys(value)
-    seeds = np.array([[1, 2], [3, 4], [5, 6]], "int32")
+    keys = layer(None, value)
+    start_state = to_numpy(layer.seed_generator.state).copy()
 
-    def step(alignment, x):
-        q_t, seed_t = x
-        _, w = layer.attend(
-            q_t, value, keys, value_mask=mask, training=True,
-            previous_attention=alignment, seed=seed_t,
+    def step(alignment, q_t):
+        _, w, new = layer(
+            q_t, value, value_mask=mask, projected_keys=keys, training=True,
+            attention_state=alignment, return_attention_state=True,
         )
-        return w, w
+        return new, w
 
-    start = layer.initial_alignment(2, 6)
-    _, inside = loops.scan(step, start, (loops.time_major(query), seeds), start)
+    start = layer.initial_attention_state(2, 6)
+    _, inside = loops.scan(step, start, loops.time_major(query), start, stateful=[layer])
+    inside = to_numpy(inside)
+    assert not np.array_equal(to_numpy(layer.seed_generator.state), start_state)
+    layer.seed_generator.state.assign(start_state)
     alignment = start
     for t in range(3):
-        _, alignment = layer.attend(
-            query[:, t], value, keys, value_mask=mask, training=True,
-            previous_attention=alignment, seed=seeds[t],
-        )
-        np.testing.assert_allclose(to_numpy(inside)[t], to_numpy(alignment), atol=1e-6)
+        alignment, _ = step(alignment, query[:, t])
+        np.testing.assert_allclose(inside[t], to_numpy(alignment), atol=1e-6)
     noiseless = to_numpy(layer(query, value, value_mask=mask, return_attention_scores=True)[1])
-    assert not np.allclose(to_numpy(loops.batch_major(inside)), noiseless)
+    assert not np.allclose(loops.batch_major(inside), noiseless)
 
 
 @TF_ONLY
@@ -282,7 +288,7 @@ def test_weights_are_those_of_bahdanau_attention_plus_score_bias():
         "query_kernel", "key_kernel", "score_vector", "bias", "score_scale", "score_bias",
     ]
     np.testing.assert_allclose(to_numpy(layer.score_bias), -2.5)
-    assert tuple(layer.precompute_keys(value).shape) == (2, 6, 5)
+    assert tuple(layer(None, value).shape) == (2, 6, 5)
 
 
 def test_config_round_trip():
@@ -334,25 +340,35 @@ def test_constructor_errors(kwargs, message):
 def test_previous_attention_shape_error():
     query, value, _ = make_inputs()
     layer = BahdanauMonotonicAttention(4)
-    with pytest.raises(ValueError) as info:
-        layer(query, value, previous_attention=np.zeros((2, 5), "float32"))
-    message = str(info.value)
-    assert "`previous_attention` must have shape (batch, memory_length) = (2, 6)" in message
-    assert "Received: previous_attention.shape=(2, 5)" in message
+    for name in ("previous_attention", "attention_state"):
+        with pytest.raises(ValueError) as info:
+            layer(query, value, **{name: np.zeros((2, 5), "float32")})
+        message = str(info.value)
+        assert "must have shape (batch, memory_length) = (2, 6)" in message
+        assert "Received: shape=(2, 5)" in message
 
 
-def test_call_seed_error():
+def test_previous_attention_and_attention_state_together_error():
     query, value, _ = make_inputs()
-    layer = BahdanauMonotonicAttention(4, sigmoid_noise=1.0)
-    with pytest.raises(ValueError) as info:
-        layer(query, value, training=True, seed=np.array([1, 2, 3], "int32"))
-    message = str(info.value)
-    assert "`seed` must be a Python integer or an integer tensor of shape (2,)" in message
-    assert "Received: seed with shape (3,) and dtype int32" in message
-    with pytest.raises(ValueError, match=r"Received: seed with shape \(2,\) and dtype float"):
-        layer(query, value, training=True, seed=np.array([1.0, 2.0], "float32"))
-    with pytest.raises(ValueError, match=r"Received: seed='a'"):
-        layer(query, value, training=True, seed="a")
+    start = np.eye(6, dtype="float32")[[0, 0]]
+    with pytest.raises(ValueError, match="not both"):
+        BahdanauMonotonicAttention(4)(
+            query, value, previous_attention=start, attention_state=start
+        )
+
+
+def test_list_form_with_masks():
+    # keras.layers.AdditiveAttention's call form: [query, value], mask=[q, v].
+    query, value, mask = make_inputs()
+    layer = built(BahdanauMonotonicAttention(4, mode="recursive"), query, value)
+    query_mask = np.array([[1, 1, 1, 0], [1, 1, 1, 1]], bool)
+    expected = layer(
+        query, value, query_mask=query_mask, value_mask=mask, return_attention_scores=True
+    )
+    got = layer([query, value], mask=[query_mask, mask], return_attention_scores=True)
+    for a, b in zip(expected, got):
+        np.testing.assert_array_equal(to_numpy(a), to_numpy(b))
+    assert (to_numpy(got[0])[0, 3] == 0).all()  # the masked query row
 
 
 @pytest.mark.parametrize("mode", ["recursive", "parallel"])

@@ -32,7 +32,7 @@ def test_general_scaled_energy_matches_numpy(mode):
     rng = np.random.default_rng(1)
     kernel = rng.normal(size=(4, 3)).astype("float32")
     layer.set_weights([kernel, np.array(1.5, "float32"), np.array(-0.4, "float32")])
-    _, _, scores = layer.attend(query, value, layer.precompute_keys(value), return_scores=True)
+    scores = layer._scores(query, layer(None, value))  # energies + score_bias
     energy = 1.5 * np.einsum("btd,bsk,kd->bts", query, value, kernel) - 0.4
     np.testing.assert_allclose(to_numpy(scores), energy, atol=1e-5)
     context, w = layer(query, value, value_mask=mask, return_attention_scores=True)
@@ -57,11 +57,11 @@ def test_rank_3_query_equals_stepping_the_rank_2_call():
     query, value, mask = make_inputs(seed=2)
     layer = built(LuongMonotonicAttention("concat", units=3, mode="parallel"), query, value)
     c3, w3 = layer(query, value, value_mask=mask, return_attention_scores=True)
-    alignment = None
+    alignment = None  # the first step starts from one-hot at position 0
     for t in range(4):
-        c, alignment = layer(
-            query[:, t], value, value_mask=mask, previous_attention=alignment,
-            return_attention_scores=True,
+        c, _, alignment = layer(
+            query[:, t], value, value_mask=mask, attention_state=alignment,
+            return_attention_state=True,
         )
         np.testing.assert_allclose(to_numpy(alignment), to_numpy(w3)[:, t], atol=1e-6)
         np.testing.assert_allclose(to_numpy(c), to_numpy(c3)[:, t], atol=1e-6)

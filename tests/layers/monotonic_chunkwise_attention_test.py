@@ -46,6 +46,20 @@ def set_random_weights(layer, seed=1, scale=2.0):
     return named
 
 
+def stepped(layer, query, value, mask=None):
+    """Contexts, weights and alignment states `(B, T, ...)` of one-step calls."""
+    keys = layer(None, value)
+    alignment = layer.initial_attention_state(query.shape[0], value.shape[1])
+    outs = []
+    for t in range(query.shape[1]):
+        c, w, alignment = layer(
+            query[:, t], value, value_mask=mask, projected_keys=keys,
+            attention_state=alignment, return_attention_state=True,
+        )
+        outs.append([to_numpy(c), to_numpy(w), to_numpy(alignment)])
+    return [np.stack(x, 1) for x in zip(*outs)]
+
+
 def numpy_mocha(w, query, value, mask, mode, chunk_size):
     v = w["score_scale"] * w["score_vector"] / np.linalg.norm(w["score_vector"])
     energy = ref.bahdanau_energy(
@@ -76,20 +90,18 @@ def test_weights_match_numpy(mode, chunk_size):
     np.testing.assert_allclose(to_numpy(context), expected @ value, atol=1e-5)
     np.testing.assert_allclose(to_numpy(weights).sum(-1), alignment.sum(-1), atol=1e-5)
     assert (to_numpy(weights)[1, :, -3:] == 0).all()
-    _, _, got_alignment = layer.attend(
-        query, value, layer.precompute_keys(value), value_mask=mask, return_alignment=True
-    )
-    np.testing.assert_allclose(to_numpy(got_alignment), alignment, atol=1e-5)
+    _, _, got_alignment = stepped(layer, query, value, mask)
+    np.testing.assert_allclose(got_alignment, alignment, atol=1e-5)
+    _, _, last = layer(query, value, value_mask=mask, return_attention_state=True)
+    np.testing.assert_allclose(to_numpy(last), alignment[:, -1], atol=1e-5)
 
 
 def test_hard_mode_is_a_softmax_over_the_chunk_ending_at_the_stop():
     query, value, _ = make_inputs(seed=2)
     layer = built(MonotonicChunkwiseAttention(5, chunk_size=3, mode="hard"), query, value)
     set_random_weights(layer, seed=3)
-    keys = layer.precompute_keys(value)
-    _, weights, alignment = layer.attend(query, value, keys, return_alignment=True)
-    weights, alignment = to_numpy(weights), to_numpy(alignment)
-    chunk = to_numpy(layer._chunk_energies(query, keys))
+    _, weights, alignment = stepped(layer, query, value)
+    chunk = to_numpy(layer._chunk_energies(query, layer(None, value)))
     stopped = 0
     for b, t in np.ndindex(2, 4):
         if alignment[b, t].sum() == 0:
@@ -123,25 +135,19 @@ def test_state_is_the_alignment_and_rank_3_equals_stepping():
     query, value, mask = make_inputs(seed=6)
     layer = built(MonotonicChunkwiseAttention(4, chunk_size=2, mode="recursive"), query, value)
     set_random_weights(layer, seed=7, scale=1.0)
-    keys = layer.precompute_keys(value)
-    c3, w3, a3 = layer.attend(query, value, keys, value_mask=mask, return_alignment=True)
-    alignment = layer.initial_alignment(2, 7)
-    for t in range(4):
-        c, w, alignment = layer.attend(
-            query[:, t], value, keys, value_mask=mask,
-            previous_attention=alignment, return_alignment=True,
-        )
-        np.testing.assert_allclose(to_numpy(w), to_numpy(w3)[:, t], atol=1e-6)
-        np.testing.assert_allclose(to_numpy(c), to_numpy(c3)[:, t], atol=1e-6)
-        np.testing.assert_allclose(to_numpy(alignment), to_numpy(a3)[:, t], atol=1e-6)
+    c3, w3, last = layer(query, value, value_mask=mask, return_attention_state=True)
+    c, w, a = stepped(layer, query, value, mask)
+    np.testing.assert_allclose(w, to_numpy(w3), atol=1e-6)
+    np.testing.assert_allclose(c, to_numpy(c3), atol=1e-6)
+    np.testing.assert_allclose(a[:, -1], to_numpy(last), atol=1e-6)
     # The weights (chunk softmax) differ from the state (the alignment).
-    assert not np.allclose(to_numpy(w3), to_numpy(a3), atol=1e-3)
+    assert not np.allclose(w, a, atol=1e-3)
 
 
 def test_keys_hold_both_projections():
     query, value, _ = make_inputs()
     layer = built(MonotonicChunkwiseAttention(5), query, value)
-    keys = to_numpy(layer.precompute_keys(value))
+    keys = to_numpy(layer(None, value))
     assert keys.shape == (2, 7, 10)
     np.testing.assert_allclose(keys[..., 5:], value @ to_numpy(layer.chunk_key_kernel), atol=1e-5)
 
