@@ -1,4 +1,4 @@
-"""An RNN encoder–decoder translator with Bahdanau, Luong or no attention."""
+"""An RNN encoder–decoder translator with Bahdanau, Luong, monotonic or no attention."""
 
 import warnings
 
@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_attention import losses as losses_lib
 from keras_attention.layers import attention_utils
 from keras_attention.layers.memory import Memory
 from keras_attention.metrics import MaskedAccuracy
@@ -44,8 +45,12 @@ class Seq2SeqTranslator(TokenDecoderExport, Task):
 
     `attention="bahdanau"` (additive score, previous state as the query),
     `"luong"` (multiplicative scores, current state as the query, then
-    `tanh(W_c[c; h])`) or `"none"` (the classic encoder–decoder: the
-    encoder's final output is the context at every step). The data-flow
+    `tanh(W_c[c; h])`), their monotonic variants (Raffel et al., 2017:
+    `"bahdanau_monotonic"`, `"luong_monotonic"`, and `"mocha"`, monotonic
+    chunkwise attention, Chiu & Raffel, 2018; the previous alignment is a
+    decoder state that the samplers, beam search and the exported decoders
+    carry) or `"none"` (the classic encoder–decoder: the encoder's final
+    output is the context at every step). The data-flow
     arguments `attention_query`, `input_feeding`, `attention_layer_size` and
     `output_attention` default (`"auto"`) to each paper's choice and can be
     set to express any `tfa.seq2seq.AttentionWrapper` configuration.
@@ -68,17 +73,36 @@ class Seq2SeqTranslator(TokenDecoderExport, Task):
             same type.
         bidirectional: bidirectional encoder layers.
         num_encoder_layers: number of stacked encoder layers.
-        attention: `"bahdanau"`, `"luong"` or `"none"`.
-        attention_units: hidden size of the additive score (Bahdanau, and
-            Luong `"concat"`); default `units`.
+        attention: `"bahdanau"`, `"luong"`, `"bahdanau_monotonic"`,
+            `"luong_monotonic"`, `"mocha"` or `"none"`.
+        attention_units: hidden size of the additive score (Bahdanau, its
+            monotonic variants, and Luong `"concat"`); default `units`.
         score_mode: Luong score, `"dot"`, `"scaled_dot"`, `"general"`
-            (default), `"concat"` or `"location"`; must be `None` otherwise.
+            (default), `"concat"` or `"location"` (not for
+            `"luong_monotonic"`); must be `None` otherwise.
         window_mode: Luong window, `"global"`, `"local_m"` or `"local_p"`.
         window: half-width of a local window.
         probability_fn: `"softmax"`, `"sparsemax"`, `"hardmax"` or
             `"hard_straight_through"`.
         use_attention_bias: whether the additive score has a bias inside
             the tanh (`False` is `tfa.seq2seq.BahdanauAttention`).
+        monotonic_mode: `"parallel"` (default), `"recursive"` or `"hard"`
+            (see `keras_attention.layers.monotonic_attention`); monotonic
+            attention only. `with_monotonic_mode("hard")` gives a copy of a
+            trained model that decodes with hard alignments.
+        sigmoid_noise: standard deviation of the noise added to the
+            monotonic energies in training (default 0; Raffel et al. use 1,
+            which makes the stopping decisions nearly discrete so that
+            `"hard"` decoding matches training).
+        score_bias_init: initial value of the monotonic energy's learned
+            offset (default 0; negative values stop later).
+        chunk_size: MoChA's chunk width (default 2); `"mocha"` only.
+        coverage: add the coverage vector to the additive score
+            (`BahdanauAttention(use_coverage=True)`, See et al., 2017);
+            `attention="bahdanau"` only.
+        coverage_loss_weight: `λ ≥ 0`; in training, adds `λ ·
+            keras_attention.losses.coverage_loss` of the alignments to the
+            loss (default 0: none).
         attention_query: `"previous"`, `"current"` or `"auto"`.
         input_feeding: feed the previous attention vector to the next step.
         attention_layer_size: units of `tanh(W_c[c; h])`, `None` for none
@@ -160,6 +184,12 @@ class Seq2SeqTranslator(TokenDecoderExport, Task):
         window=None,
         probability_fn="softmax",
         use_attention_bias=True,
+        monotonic_mode=None,
+        sigmoid_noise=None,
+        score_bias_init=None,
+        chunk_size=None,
+        coverage=False,
+        coverage_loss_weight=0.0,
         attention_query=AUTO,
         input_feeding=AUTO,
         attention_layer_size=AUTO,
@@ -204,6 +234,16 @@ class Seq2SeqTranslator(TokenDecoderExport, Task):
         self.window = window
         self.probability_fn = attention_utils.validate_probability_fn(probability_fn)
         self.use_attention_bias = bool(use_attention_bias)
+        tl.validate_monotonic_args(
+            attention, monotonic_mode, sigmoid_noise, score_bias_init, chunk_size
+        )
+        self.monotonic_mode = monotonic_mode
+        self.sigmoid_noise = sigmoid_noise
+        self.score_bias_init = score_bias_init
+        self.chunk_size = chunk_size
+        tl.validate_coverage_args(attention, coverage, coverage_loss_weight)
+        self.coverage = coverage
+        self.coverage_loss_weight = coverage_loss_weight
         if attention_query not in (AUTO, "previous", "current"):
             raise ValueError(
                 "`attention_query` must be 'previous', 'current' or 'auto'. "
@@ -289,6 +329,12 @@ class Seq2SeqTranslator(TokenDecoderExport, Task):
                     self.probability_fn
                 ),
                 "use_attention_bias": self.use_attention_bias,
+                "monotonic_mode": self.monotonic_mode,
+                "sigmoid_noise": self.sigmoid_noise,
+                "score_bias_init": self.score_bias_init,
+                "chunk_size": self.chunk_size,
+                "coverage": self.coverage,
+                "coverage_loss_weight": self.coverage_loss_weight,
                 "attention_query": self.attention_query,
                 "input_feeding": self.input_feeding,
                 "attention_layer_size": self.attention_layer_size,
@@ -307,6 +353,52 @@ class Seq2SeqTranslator(TokenDecoderExport, Task):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+    def with_monotonic_mode(self, mode):
+        """A copy of this model whose monotonic attention runs in `mode`.
+
+        Monotonic attention is trained in a soft mode (`"parallel"` or
+        `"recursive"`, the expected alignment) and can decode with `"hard"`
+        alignments (stop at the first position with energy > 0: one-hot
+        weights, linear time, the online decoding of Raffel et al.). The
+        mode changes no weight, so the copy shares the architecture and
+        takes this model's weights (copied, not shared). Hard decoding
+        matches soft training when the stopping probabilities are nearly 0
+        or 1, which training with `sigmoid_noise` (e.g. 1) encourages.
+
+        Args:
+            mode: `"parallel"`, `"recursive"` or `"hard"`.
+
+        Returns:
+            A new `Seq2SeqTranslator` (not compiled).
+
+        Example:
+
+        >>> import numpy as np
+        >>> from keras_attention.models import Seq2SeqTranslator
+        >>> model = Seq2SeqTranslator(20, 20, embedding_dim=8, units=8,
+        ...                           attention="bahdanau_monotonic")
+        >>> model.build()
+        >>> hard = model.with_monotonic_mode("hard")
+        >>> hard.monotonic_mode, hard.decoder.cell.attention.mode
+        ('hard', 'hard')
+        >>> out = hard.generate(np.array([[5, 6, 7]]), max_length=4)
+        >>> set(np.unique(out["attention"])) <= {0.0, 1.0}  # one-hot or zero rows
+        True
+        """
+        if self.attention not in tl.MONOTONIC:
+            raise ValueError(
+                "with_monotonic_mode() needs monotonic attention "
+                "('bahdanau_monotonic', 'luong_monotonic' or 'mocha'). Received a "
+                f"model with attention={self.attention!r}"
+            )
+        config = dict(self.get_config(), monotonic_mode=mode)
+        clone = type(self).from_config(config)
+        if not self.built:
+            self.build()
+        clone.build()
+        clone.set_weights(self.get_weights())
+        return clone
 
     # -- building -----------------------------------------------------------
     def build(self, input_shape=None):
@@ -432,9 +524,23 @@ class Seq2SeqTranslator(TokenDecoderExport, Task):
         logits, _, weights = self.decoder(
             target_ids, memory, initial_state=cell_states, training=training
         )
+        if training:
+            self._add_attention_losses(weights, target_ids)
         if return_attention_scores:
             return logits, weights
         return logits
+
+    def _attention_losses(self, weights, target_ids):
+        """The training losses on the alignments (coverage), or None."""
+        if not self.coverage_loss_weight:
+            return None
+        mask = ops.not_equal(target_ids, 0)
+        return self.coverage_loss_weight * losses_lib.coverage_loss(weights, mask)
+
+    def _add_attention_losses(self, weights, target_ids):
+        loss = self._attention_losses(weights, target_ids)
+        if loss is not None:
+            self.add_loss(loss)
 
     def attention_weights(self, source_ids, target_ids):
         """Teacher-forced alignments `(B, T, S)` as a numpy array."""
