@@ -49,6 +49,14 @@ class BaseAttention(keras.layers.Layer):
 
     # -- building --------------------------------------------------------
     def build(self, query_shape=None, value_shape=None, key_shape=None):
+        if (
+            value_shape is None
+            and isinstance(query_shape, (list, tuple))
+            and query_shape
+            and all(isinstance(s, (list, tuple)) for s in query_shape)
+            and len(query_shape) not in (2, 3)
+        ):
+            _unpack_list_form(list(query_shape), None, None, None, None, None)
         if value_shape is None and _is_shape_list(query_shape):
             # Keras' list form: build([query_shape, value_shape(, key_shape)]).
             shapes = list(query_shape)
