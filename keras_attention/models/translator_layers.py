@@ -272,9 +272,9 @@ def validate_attention_args(attention, score_mode, window_mode, window):
     attention_utils.validate_choice("attention", attention, ATTENTIONS)
     if attention not in ("luong", "luong_monotonic") and score_mode is not None:
         raise ValueError(
-            "`score_mode` applies to attention='luong' and 'luong_monotonic' only "
-            f"(Bahdanau's score is additive). Received: score_mode={score_mode!r} "
-            f"with attention={attention!r}"
+            "`score_mode` applies to attention='luong' only (and its monotonic "
+            "variant 'luong_monotonic'; Bahdanau's score is additive). Received: "
+            f"score_mode={score_mode!r} with attention={attention!r}"
         )
     if attention == "luong_monotonic" and score_mode == "location":
         raise ValueError(
