@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean mutation
 
 $(STAMP): setup.cfg pyproject.toml
 	@echo "[make] creating $(VENV) and installing keras-attention[dev] (first run: ~2 min, ~2.7 GB)"
@@ -21,6 +21,12 @@ run: $(STAMP)
 # one test file per worker at a time, so module fixtures are built once).
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+# Mutation testing of the attention layers and the samplers (mutmut; hours on
+# 2 cores, so not in CI). Score and surviving mutants: docs/testing.md.
+mutation: $(STAMP)
+	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut results
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check keras_attention tests examples bench

@@ -103,13 +103,17 @@ def report(args=None):
             print(f"| {name} | {shown} | {seeds} | {seconds} | {runs[0]['parameters']:,} |")
     pair_runs = {k.removeprefix("spa_eng_"): v for k, v in _load("spa_eng_*.json").items()}
     if pair_runs:
-        print("\n| model | BLEU | epochs (steps) | train wall / CPU time (min) | parameters |")
-        print("|---|---:|---|---:|---:|")
+        print("\n| model | BLEU (normalised refs) | cased BLEU (raw refs) | epochs (steps) "
+              "| train wall / CPU time (min) | parameters |")
+        print("|---|---:|---:|---|---:|---:|")
         for name, r in pair_runs.items():
             cpu = r.get("train_cpu_seconds")
             cpu = "?" if cpu is None else f"{cpu / 60:.1f}"
-            print(f"| {name} | {r['bleu']:.2f} | {r['epochs_completed']} ({r['train_steps']}) "
-                  f"| {r['train_seconds'] / 60:.1f} / {cpu} | {r['parameters']:,} |")
+            cased = r.get("cased_bleu")
+            cased = "?" if cased is None else f"{cased:.2f}"
+            print(f"| {name} | {r['bleu']:.2f} | {cased} | {r['epochs_completed']} "
+                  f"({r['train_steps']}) | {r['train_seconds'] / 60:.1f} / {cpu} "
+                  f"| {r['parameters']:,} |")
         buckets = [row["bucket"] for row in next(iter(pair_runs.values()))["bleu_by_length"]]
         counts = [row["count"] for row in next(iter(pair_runs.values()))["bleu_by_length"]]
         print("\n| model | " + " | ".join(f"{b} words (n={n})" for b, n in zip(buckets, counts, strict=True)) + " |")

@@ -107,5 +107,11 @@ def test_multiworker_runs_the_translation_example_on_two_processes(tmp_path):
     assert len(epochs[0]) == len(epochs[1]) == 2
     losses = [[line.split("- loss: ")[1].split()[0] for line in e] for e in epochs]
     assert losses[0] == losses[1]  # one model, trained together
+    # Two independent processes with the same seed would log the same losses
+    # too: each worker must also report the two replicas whose gradients are
+    # all-reduced (MultiWorkerMirroredStrategy over the two processes).
+    for log in logs:
+        assert "on 2 replicas (gradients all-reduced)" in log.read_text(), log.read_text()[-2000:]
+    assert json.loads((tmp_path / "model0_metrics.json").read_text())["replicas"] == 2
     assert (tmp_path / "model0.keras").exists()  # the chief saves
     assert not (tmp_path / "model1.keras").exists()  # the other worker does not

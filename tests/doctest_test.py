@@ -162,7 +162,7 @@ def test_the_public_api_is_found():
         "keras_attention.export.tflite.export_tflite",
         "keras_attention.tuners.hyper_seq2seq_translator.HyperSeq2SeqTranslator",
         "keras_attention.training.shuffled_arrays.ShuffledArrays",
-        "keras_attention.runtime.litert.TFLiteTranslator",
+        "keras_attention.runtime.runners.TFLiteTranslator",
         "keras_attention.runtime.preprocessors.TextPreprocessor",
     ]:
         assert name in PUBLIC

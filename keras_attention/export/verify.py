@@ -194,12 +194,7 @@ def verify_export(
             model, path, formats[path], examples, endpoints_to_check, cache
         )
     for r in results:
-        r["passed"] = (
-            r.get("token_mismatches", 0) <= max_token_mismatches
-            and r.get("max_abs_score_diff", 0.0) <= score_atol
-            and r.get("max_abs_attention_diff", 0.0) <= attention_atol
-            and r.get("max_abs_prediction_diff", 0.0) <= prediction_atol
-        )
+        r["passed"] = passes(r, tolerances)
     report = {
         "passed": all(r["passed"] for r in results),
         "samples": len(examples),
@@ -215,6 +210,25 @@ def verify_export(
             report,
         )
     return report
+
+
+def passes(result, tolerances):
+    """Whether one result of `compare` is within the tolerances (every kind).
+
+    Example:
+
+    >>> from keras_attention.export.verify import passes
+    >>> tolerances = {"max_token_mismatches": 0, "score_atol": 1e-3,
+    ...               "attention_atol": 1e-3, "prediction_atol": 1e-4}
+    >>> passes({"token_mismatches": 0, "max_abs_attention_diff": 0.2}, tolerances)
+    False
+    """
+    return (
+        result.get("token_mismatches", 0) <= tolerances["max_token_mismatches"]
+        and result.get("max_abs_score_diff", 0.0) <= tolerances["score_atol"]
+        and result.get("max_abs_attention_diff", 0.0) <= tolerances["attention_atol"]
+        and result.get("max_abs_prediction_diff", 0.0) <= tolerances["prediction_atol"]
+    )
 
 
 def format_report_line(r):

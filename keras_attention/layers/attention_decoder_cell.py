@@ -3,29 +3,13 @@
 import keras
 from keras import ops
 
+from keras_attention.layers import attention_mechanisms as mechanisms_lib
 from keras_attention.layers import attention_utils, loops
-from keras_attention.layers.base_attention import BaseAttention
 from keras_attention.layers.maxout import Maxout
-from keras_attention.layers.memory import Memory, as_memories
+from keras_attention.layers.memory import Memory
 
 QUERY_MODES = ("previous", "current")
 DEEP_OUTPUTS = (None, "maxout")
-
-
-def _deserialize(value):
-    if isinstance(value, dict):
-        return keras.layers.deserialize(value)
-    if isinstance(value, (list, tuple)):
-        return [_deserialize(v) for v in value]
-    return value
-
-
-def _serialize(value):
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)):
-        return [keras.layers.serialize(v) for v in value]
-    return keras.layers.serialize(value)
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
@@ -142,50 +126,22 @@ class AttentionDecoderCell(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        cell = _deserialize(cell)
-        if not (hasattr(cell, "state_size") and callable(cell)):
-            raise ValueError(
-                "`cell` must be a Keras RNN cell (e.g. keras.layers.GRUCell(64)). "
-                f"Received: cell={cell!r}"
-            )
-        attention = _deserialize(attention)
-        mechanisms = [] if attention is None else (
-            list(attention) if isinstance(attention, (list, tuple)) else [attention]
+        (
+            cell, attention, mechanisms, attention_layer, attention_layer_size,
+            cell_input_fn,
+        ) = mechanisms_lib.check_cell_arguments(
+            cell, attention, attention_layer, attention_layer_size, context_gate,
+            cell_input_fn,
         )
-        for mechanism in mechanisms:
-            if not isinstance(mechanism, BaseAttention):
-                raise ValueError(
-                    "`attention` must be an attention layer of keras_attention "
-                    "(BahdanauAttention, LuongAttention, ...), a list of them, or "
-                    f"None. Received: attention={attention!r}"
-                )
-        if isinstance(attention, (list, tuple)) and not mechanisms:
-            raise ValueError(
-                "`attention` must not be an empty list (use None for no attention). "
-                "Received: attention=[]"
-            )
         # The decoder applies the target mask itself (padded steps keep their
         # states); a step input may carry an embedding's Keras mask.
         self.supports_masking = True
         self.cell = cell
-        self.attention = attention if not isinstance(attention, tuple) else list(attention)
+        self.attention = attention
         self.mechanisms = mechanisms
         self.query = attention_utils.validate_choice("query", query, QUERY_MODES)
         self.input_feeding = bool(input_feeding)
-        self.attention_layer_size = self._validate_layer_sizes(attention_layer_size)
-        attention_layer = _deserialize(attention_layer)
-        if attention_layer is not None and attention_layer_size is not None:
-            raise ValueError(
-                "Pass `attention_layer` or `attention_layer_size`, not both. "
-                f"Received: attention_layer_size={attention_layer_size!r} and an "
-                "attention_layer"
-            )
-        if isinstance(attention_layer, list) and len(attention_layer) != len(mechanisms):
-            raise ValueError(
-                "A list of `attention_layer`s needs one per attention mechanism. "
-                f"Received: {len(attention_layer)} layers for {len(mechanisms)} "
-                "mechanisms"
-            )
+        self.attention_layer_size = attention_layer_size
         self.attention_layer = attention_layer
         self.output_attention = bool(output_attention)
         self.deep_output = attention_utils.validate_choice(
@@ -194,23 +150,13 @@ class AttentionDecoderCell(keras.layers.Layer):
         self.deep_output_units = attention_utils.validate_positive_int(
             "deep_output_units", deep_output_units, allow_none=True
         )
-        if context_gate and not mechanisms:
-            raise ValueError(
-                "`context_gate=True` gates attention contexts and needs an "
-                "`attention` layer. Received: attention=None"
-            )
         self.context_gate = bool(context_gate)
-        if isinstance(cell_input_fn, dict):
-            cell_input_fn = keras.saving.deserialize_keras_object(cell_input_fn)
-        if cell_input_fn is not None and not callable(cell_input_fn):
-            raise ValueError(
-                "`cell_input_fn` must be a callable (inputs, attention) -> cell "
-                f"input, or None. Received: cell_input_fn={cell_input_fn!r}"
-            )
         self.cell_input_fn = cell_input_fn
         self._cell_state_sizes = loops.cell_state_sizes(cell)
         self.units = self._cell_state_sizes[0]
-        self._attention_dense = self._make_attention_dense()
+        self._attention_dense = mechanisms_lib.make_attention_dense(
+            self.attention_layer_size, self.dtype_policy
+        )
         self.maxout = None
         if self.deep_output == "maxout":
             self.maxout = Maxout(
@@ -224,38 +170,6 @@ class AttentionDecoderCell(keras.layers.Layer):
                 len(mechanisms), activation="sigmoid", name="context_gate",
                 dtype=self.dtype_policy,
             )
-
-    def _validate_layer_sizes(self, size):
-        if isinstance(size, (list, tuple)):
-            if len(size) != len(self.mechanisms):
-                raise ValueError(
-                    "A list `attention_layer_size` needs one size per attention "
-                    f"mechanism. Received: attention_layer_size={list(size)} for "
-                    f"{len(self.mechanisms)} mechanisms"
-                )
-            return [
-                attention_utils.validate_positive_int("attention_layer_size", s)
-                for s in size
-            ]
-        return attention_utils.validate_positive_int(
-            "attention_layer_size", size, allow_none=True
-        )
-
-    def _make_attention_dense(self):
-        size = self.attention_layer_size
-        if size is None:
-            return None
-        if isinstance(size, list):
-            return [
-                keras.layers.Dense(
-                    s, activation="tanh", name=f"attention_layer_{k}",
-                    dtype=self.dtype_policy,
-                )
-                for k, s in enumerate(size)
-            ]
-        return keras.layers.Dense(
-            size, activation="tanh", name="attention_layer", dtype=self.dtype_policy
-        )
 
     # -- structure -------------------------------------------------------
     @property
@@ -276,13 +190,9 @@ class AttentionDecoderCell(keras.layers.Layer):
 
     @property
     def _per_mechanism_layers(self):
-        layers = self.attention_layers
-        return layers is not None and len(layers) > 1 or (
-            layers is not None and isinstance(
-                self.attention_layer if self.attention_layer is not None
-                else self.attention_layer_size, list
-            )
-        )
+        """Whether each mechanism has its own attention layer (given as a list)."""
+        given = self.attention_layer
+        return isinstance(self.attention_layer_size if given is None else given, list)
 
     @property
     def _outputs_attention(self):
@@ -322,7 +232,7 @@ class AttentionDecoderCell(keras.layers.Layer):
 
     # -- building ---------------------------------------------------------
     def build(self, inputs_shape, memory_shape=None):
-        memory_shapes = self._memory_shapes(memory_shape)
+        memory_shapes = mechanisms_lib.memory_shapes(memory_shape, len(self.mechanisms))
         input_dim = int(inputs_shape[-1])
         if not self.mechanisms:
             context_dims = [int(memory_shapes[0][-1])]
@@ -337,10 +247,7 @@ class AttentionDecoderCell(keras.layers.Layer):
         layers = self.attention_layers
         if layers is None:
             self.attention_size = self.context_dim
-        elif len(layers) == 1 and not isinstance(
-            self.attention_layer if self.attention_layer is not None
-            else self.attention_layer_size, list
-        ):
+        elif not self._per_mechanism_layers:
             layer = layers[0]
             if not layer.built:
                 layer.build((None, self.context_dim + self.units))
@@ -380,36 +287,6 @@ class AttentionDecoderCell(keras.layers.Layer):
             self.output_size = self.units
         self.built = True
 
-    def _memory_shapes(self, memory_shape):
-        def valid(shape):
-            return (
-                isinstance(shape, (list, tuple))
-                and len(shape) == 3
-                and shape[-1] is not None
-                and not isinstance(shape[0], (list, tuple))
-            )
-
-        if isinstance(memory_shape, Memory):
-            memory_shape = memory_shape.values
-        if valid(memory_shape):
-            return [memory_shape] * max(1, len(self.mechanisms))
-        shapes = None
-        if isinstance(memory_shape, (list, tuple)) and memory_shape:
-            shapes = [m.values if isinstance(m, Memory) else m for m in memory_shape]
-        if shapes is None or not all(valid(s) for s in shapes):
-            raise ValueError(
-                "AttentionDecoderCell.build needs the memory shape "
-                "(batch, memory_length, memory_dim) with a known last dimension "
-                "(or one such shape per attention mechanism). "
-                f"Received: memory_shape={memory_shape}"
-            )
-        if len(shapes) != max(1, len(self.mechanisms)):
-            raise ValueError(
-                f"Got {len(shapes)} memory shapes for {len(self.mechanisms)} "
-                f"attention mechanisms. Received: memory_shape={memory_shape}"
-            )
-        return shapes
-
     # -- memory and states -------------------------------------------------
     def prepare_memory(self, values, mask=None):
         """The `Memory` the step attends over, with its keys projected once.
@@ -423,44 +300,13 @@ class AttentionDecoderCell(keras.layers.Layer):
             A `Memory`, or a tuple of them (one per mechanism) when the
             mechanisms do not share one memory or need different keys.
         """
-        if isinstance(values, Memory) or (
-            isinstance(values, (list, tuple)) and values and isinstance(values[0], Memory)
-        ):
-            memories = as_memories(values)
-            if not self.mechanisms or all(m.keys is not None for m in memories):
-                return values  # already prepared
-            values = [m.values for m in memories]
-            mask = [m.mask for m in memories]
-        shared = not isinstance(values, (list, tuple))
-        value_list = [values] * max(1, len(self.mechanisms)) if shared else list(values)
-        if mask is None or not isinstance(mask, (list, tuple)):
-            mask_list = [mask] * len(value_list)
-        else:
-            mask_list = list(mask)
-        prepared = []
-        for k, (v, m) in enumerate(zip(value_list, mask_list, strict=True)):
-            v = ops.cast(v, self.compute_dtype)
-            m = None if m is None else ops.cast(m, "bool")
-            keys = self.mechanisms[k](None, v) if self.mechanisms else None
-            prepared.append(Memory(v, m, keys))
-        if len(prepared) == 1:
-            return prepared[0]
-        return tuple(prepared)
+        return mechanisms_lib.prepare_memories(
+            self.mechanisms, values, mask, self.compute_dtype
+        )
 
     def _memories(self, memory, memory_mask=None):
         """A list with one `Memory` per mechanism (one without attention)."""
-        memories = as_memories(memory, memory_mask)
-        n = max(1, len(self.mechanisms))
-        if len(memories) == 1 and n > 1:
-            # One memory shared by every mechanism; keys are per mechanism.
-            base = memories[0]
-            return [Memory(base.values, base.mask, None) for _ in range(n)]
-        if len(memories) != n:
-            raise ValueError(
-                f"The cell has {n} attention mechanisms but got {len(memories)} "
-                "memories. Pass one Memory, or one per mechanism."
-            )
-        return memories
+        return mechanisms_lib.per_mechanism(memory, memory_mask, len(self.mechanisms))
 
     def get_initial_state(self, batch_size=None, cell_states=None, dtype=None, memory=None):
         """The step's initial states.
@@ -661,7 +507,7 @@ class AttentionDecoderCell(keras.layers.Layer):
         config.update(
             {
                 "cell": keras.layers.serialize(self.cell),
-                "attention": _serialize(self.attention),
+                "attention": mechanisms_lib.serialize_layers(self.attention),
                 "query": self.query,
                 "input_feeding": self.input_feeding,
                 "attention_layer_size": self.attention_layer_size,
@@ -669,7 +515,7 @@ class AttentionDecoderCell(keras.layers.Layer):
                 "deep_output": self.deep_output,
                 "deep_output_units": self.deep_output_units,
                 "context_gate": self.context_gate,
-                "attention_layer": _serialize(self.attention_layer),
+                "attention_layer": mechanisms_lib.serialize_layers(self.attention_layer),
                 "cell_input_fn": None
                 if self.cell_input_fn is None
                 else keras.saving.serialize_keras_object(self.cell_input_fn),

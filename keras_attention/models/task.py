@@ -104,6 +104,24 @@ class Task(keras.Model):
 
     family: Any = None
 
+    # -- Keras' entry points, with the inputs checked first ------------------
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.fit`; NaN or infinite values in array inputs are refused."""
+        _check_arrays(x, "x")
+        _check_arrays(y, "y")
+        return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.evaluate`; NaN or infinite values in array inputs are refused."""
+        _check_arrays(x, "x")
+        _check_arrays(y, "y")
+        return super().evaluate(x, y, *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        """`keras.Model.predict`; NaN or infinite values in array inputs are refused."""
+        _check_arrays(x, "x")
+        return super().predict(x, *args, **kwargs)
+
     @property
     def preprocessor(self):
         """Raw inputs ↔ arrays (a `keras_attention.runtime` preprocessor), or None."""
@@ -220,6 +238,24 @@ def to_numpy(x):
     return keras.ops.convert_to_numpy(x)
 
 
+def _check_arrays(data, name):
+    """`check_finite` on the numpy arrays of `x` / `y` (a dict, a tuple or an array).
+
+    Datasets and generators pass unchecked (their values are not known
+    before training reads them).
+    """
+    if isinstance(data, np.ndarray):
+        check_finite(name, data)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, np.ndarray):
+                check_finite(f'{name}["{key}"]', value)
+    elif isinstance(data, (list, tuple)):
+        for i, value in enumerate(data):
+            if isinstance(value, np.ndarray):
+                check_finite(f"{name}[{i}]", value)
+
+
 def check_finite(name, values):
     """Refuses NaN / infinite model inputs with the argument and the position."""
     array = np.asarray(values)
@@ -231,5 +267,5 @@ def check_finite(name, values):
         raise ValueError(
             f"`{name}` must not hold NaN or infinite values (they would propagate "
             f"silently through the attention weights). Received: "
-            f"{name}[{', '.join(map(str, where))}]={array[where]!r}"
+            f"{name}[{', '.join(map(str, where))}]={float(array[where])}"
         )

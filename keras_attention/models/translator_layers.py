@@ -130,7 +130,7 @@ def check_token_ids(name, ids, size, size_name):
         example = ""
         if values is not None and values.size:
             index = ", ".join("0" for _ in values.shape)
-            example = f" (e.g. {name}[{index}]={values.reshape(-1)[0]!r})"
+            example = f" (e.g. {name}[{index}]={values.reshape(-1)[0].item()!r})"
         raise ValueError(
             f"`{name}` must hold integer token ids. Received: dtype={dtype}{example}"
         )
@@ -354,3 +354,25 @@ def validate_coverage_args(attention, coverage, coverage_loss_weight):
             "`coverage_loss_weight` needs attention (its alignments). Received: "
             f"coverage_loss_weight={coverage_loss_weight!r} with attention='none'"
         )
+
+
+def unpack_inputs(model, inputs):
+    """`(source_ids, target_ids)` of a translator's call, checked."""
+    if not isinstance(inputs, dict) or not {"source_ids", "target_ids"} <= set(inputs):
+        got = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
+        raise ValueError(
+            "Seq2SeqTranslator expects a dict with 'source_ids' and "
+            f"'target_ids'. Received: {got}"
+        )
+    source_ids, target_ids = inputs["source_ids"], inputs["target_ids"]
+    batch = [getattr(x, "shape", (None,))[0] for x in (source_ids, target_ids)]
+    if None not in batch and batch[0] != batch[1]:
+        raise ValueError(
+            "`source_ids` and `target_ids` must have the same batch size. "
+            f"Received: source_ids.shape={tuple(source_ids.shape)} and "
+            f"target_ids.shape={tuple(target_ids.shape)}"
+        )
+    check_token_ids(
+        "target_ids", target_ids, model.target_vocabulary_size, "target_vocabulary_size"
+    )
+    return source_ids, target_ids

@@ -25,17 +25,14 @@ edge device runs. Two ways to use it:
 
 from .litert import (
     MAX_DECODE_STEPS,
-    RUNNERS,
-    TFLiteForecaster,
     TFLiteRunner,
-    TFLiteTranslator,
     family_of,
     greedy_step_loop,
-    load,
     load_metadata,
     preprocessor_of,
 )
 from .preprocessors import EncodedSources, SeriesPreprocessor, TextPreprocessor
+from .runners import RUNNERS, TFLiteForecaster, TFLiteTranslator, load
 from .text import detokenize, normalize_text, tokenize
 from .vocabulary import Vocabulary
 

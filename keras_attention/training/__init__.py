@@ -45,7 +45,6 @@ __all__ = [
     "STRATEGIES",
     "BackupAndRestore",
     "ShuffledArrays",
-    "add_arguments",
     "build_for_strategy",
     "checkpoint_callbacks",
     "enable_determinism",
@@ -55,39 +54,3 @@ __all__ = [
     "seed_everything",
     "strategy_scope",
 ]
-
-
-def add_arguments(parser, checkpoint=True, strategy=True, determinism=True, strategies=STRATEGIES):
-    """Adds `--checkpoint-dir`, `--strategy` and `--deterministic` to a parser.
-
-    The options (help texts, defaults) are the fields of
-    `keras_attention.recipes.configs.RunOptions`, as in every recipe.
-
-    Args:
-        parser: an `argparse.ArgumentParser`.
-        checkpoint, strategy, determinism: which options to add.
-        strategies: the `--strategy` choices (default all of `STRATEGIES`).
-
-    Returns:
-        The parser.
-
-    Example:
-
-    >>> import argparse
-    >>> from keras_attention import training
-    >>> parser = training.add_arguments(argparse.ArgumentParser())
-    >>> args = parser.parse_args(["--checkpoint-dir", "ckpt", "--deterministic"])
-    >>> args.checkpoint_dir, args.strategy, args.deterministic
-    ('ckpt', 'none', True)
-    """
-    from keras_attention.recipes.configs import RunOptions
-    from keras_attention.recipes.options import add_options
-
-    wanted = {"checkpoint_dir": checkpoint, "strategy": strategy, "deterministic": determinism}
-    exclude = [f for f in ("checkpoint_dir", "strategy", "deterministic", "logdir", "verbose")
-               if not wanted.get(f)]
-    add_options(parser, RunOptions, suppress=False, exclude=exclude)
-    for action in parser._actions:
-        if action.dest == "strategy":
-            action.choices = list(strategies)
-    return parser

@@ -78,6 +78,7 @@ def weights(path):
 
 
 @pytest.mark.slow
+@pytest.mark.example("translate_dates")
 def test_killed_training_resumes_and_ends_with_the_uninterrupted_weights(tmp_path):
     a_log, b_log, c_log = (tmp_path / f"{n}.log" for n in "abc")
     ckpt = tmp_path / "ckpt"

@@ -18,6 +18,7 @@ def load_example(name):
 
 
 @pytest.mark.slow
+@pytest.mark.example("translate_dates")
 def test_translate_dates_runs_saves_and_reloads(tmp_path):
     example = load_example("translate_dates")
     output = tmp_path / "dates.keras"
@@ -38,6 +39,7 @@ def test_translate_dates_runs_saves_and_reloads(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.example("translate_pairs")
 def test_translate_pairs_runs_on_an_anki_file(tmp_path):
     example = load_example("translate_pairs")
     lines = [f"I see {n} cats.\tVeo {n} gatos.\tCC-BY" for n in range(40)]

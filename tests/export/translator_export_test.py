@@ -295,3 +295,23 @@ def test_nan_never_passes_a_tolerance():
     assert verify._max_abs_diff([1.0, np.nan], [1.0, np.nan]) == float("inf")
     assert verify._max_abs_diff([1.0], [np.inf]) == float("inf")
     assert verify._max_abs_diff([1.0, 2.0], [1.0, 2.5]) == 0.5
+
+
+def test_an_attention_difference_fails_verification():
+    """Equal tokens and scores do not hide different alignments."""
+    from keras_attention.export import verify
+    from keras_attention.models.task import ATTENTION, SCORES, TOKENS
+
+    roles = {"token_ids": TOKENS, "scores": SCORES, "attention": ATTENTION}
+    reference = [{"token_ids": np.array([5, 3]), "scores": np.float32(-1.0),
+                  "attention": np.array([[0.9, 0.1], [0.2, 0.8]])}]
+    shifted = [dict(reference[0], attention=np.array([[0.6, 0.4], [0.2, 0.8]]))]
+    result = verify.compare(reference, shifted, roles)
+    assert result == {"token_mismatches": 0, "max_abs_score_diff": 0.0,
+                      "max_abs_attention_diff": pytest.approx(0.3)}
+    tolerances = {"max_token_mismatches": 0, "score_atol": 1e-3, "attention_atol": 1e-3,
+                  "prediction_atol": 1e-4}
+    assert not verify.passes(result, tolerances)
+    assert verify.passes(verify.compare(reference, reference, roles), tolerances)
+    other_tokens = [dict(reference[0], token_ids=np.array([6, 3]))]
+    assert verify.compare(reference, other_tokens, roles)["token_mismatches"] == 1

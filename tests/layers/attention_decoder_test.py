@@ -201,3 +201,32 @@ def test_constructor_errors():
         AttentionDecoder(cell, embedding=keras.layers.Embedding(5, 3))
     with pytest.raises(ValueError, match="decode_step\\(\\) needs an AttentionDecoder built with `embedding`"):
         AttentionDecoder(cell).decode_step(np.zeros((1,), "int32"), [], MEMORY)
+
+
+@pytest.mark.parametrize("probability", [0.3, 0.7])
+def test_scheduled_sampling_draws_one_coin_per_example(probability):
+    """Over 400 identical rows, the share fed their own prediction at step 1
+    follows Binomial(400, p): each example draws its own coin (a coin shared
+    by the batch would feed all rows or none)."""
+    decoder = token_decoder(query="current")  # step 1's output reads step 1's input
+    rows = 400
+    memory = np.repeat(MEMORY[:1], rows, 0)
+    probe = np.array([[1, 1, 1, 1]], "int32")
+    first, _, _ = decoder(probe, MEMORY[:1])
+    predicted = int(np.argmax(to_numpy(first)[0, 0]))
+    true_next = 1 + predicted % 6  # a real token (1..6) that is not the prediction
+    assert true_next != predicted
+    tokens = np.repeat(np.array([[1, true_next, 4, 5]], "int32"), rows, 0)
+    fed = tokens.copy()
+    fed[:, 1] = predicted
+    teacher_logits = to_numpy(decoder(tokens[:1], MEMORY[:1])[0])[0, 1]
+    fed_logits = to_numpy(decoder(fed[:1], MEMORY[:1])[0])[0, 1]
+    assert np.abs(teacher_logits - fed_logits).max() > 1e-3
+    decoder.sampling_probability.assign(probability)
+    logits = to_numpy(decoder(tokens, memory, training=True)[0])[:, 1]
+    took_prediction = np.abs(logits - fed_logits).max(-1) < 1e-5
+    took_truth = np.abs(logits - teacher_logits).max(-1) < 1e-5
+    assert np.all(took_prediction ^ took_truth)  # one or the other, per row
+    share = took_prediction.mean()
+    bound = 4 * np.sqrt(probability * (1 - probability) / rows)
+    assert abs(share - probability) < bound, share

@@ -18,6 +18,7 @@ def load_example(name):
 
 
 @pytest.mark.slow
+@pytest.mark.example("tune_translator")
 def test_tune_translator_searches_retrains_and_saves(tmp_path):
     output = tmp_path / "saved" / "tuned.keras"
     model, summary = load_example("tune_translator").main(
@@ -39,6 +40,7 @@ def test_tune_translator_searches_retrains_and_saves(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.example("tune_forecaster")
 def test_tune_forecaster_searches_retrains_and_saves(tmp_path):
     output = tmp_path / "tuned.keras"
     _, summary = load_example("tune_forecaster").main(
