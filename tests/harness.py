@@ -49,6 +49,15 @@ def run_in_fresh_process(code, timeout=300):
     return result.stdout
 
 
+def property_examples(tensorflow, other):
+    """Generated cases for a property test: fewer off TensorFlow.
+
+    JAX and PyTorch run these eager tests op by op, and JAX compiles every op
+    again for each new shape a case brings (seconds per case on 2 cores).
+    """
+    return tensorflow if keras.backend.backend() == "tensorflow" else other
+
+
 def to_numpy(x):
     if hasattr(x, "detach"):  # a torch tensor that requires grad
         x = x.detach()
