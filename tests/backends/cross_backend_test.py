@@ -85,6 +85,7 @@ def run_on_tensorflow(python, code, timeout=600):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_translator_trained_here_exports_token_exact_from_tensorflow(tf_python, tmp_path):
     keras.utils.set_random_seed(0)
     vocab = Vocabulary.build([list("abcdefgh")])
@@ -143,6 +144,7 @@ def test_translator_trained_here_exports_token_exact_from_tensorflow(tf_python, 
     assert all(mismatches == 0 for _, mismatches in got["results"] if mismatches is not None)
 
 
+@pytest.mark.slow
 def test_forecaster_trained_here_exports_from_tensorflow(tf_python, tmp_path):
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
