@@ -411,13 +411,27 @@ class BaseAttention(keras.layers.Layer):
 
 
 def _static_shape(x):
-    """Static shape with None for unknown dims; None if not an array."""
+    """Static shape with None for unknown dims; None if not an array.
+
+    A dimension that is not a known integer (None on TensorFlow, a symbolic
+    dimension when JAX traces a functional model's shapes) is None.
+    """
     if x is None:
         return None
     dims = getattr(x, "shape", None)
     try:
-        return tuple(None if d is None else int(d) for d in dims)
-    except (TypeError, ValueError):  # unknown rank, or not an array
+        dims = tuple(dims)
+    except TypeError:  # unknown rank, or not an array
+        return None
+    return tuple(_static_dim(d) for d in dims)
+
+
+def _static_dim(d):
+    if d is None:
+        return None
+    try:
+        return int(d)
+    except Exception:  # noqa: BLE001 (JAX's symbolic dims raise their own error)
         return None
 
 
