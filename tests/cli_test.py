@@ -277,7 +277,7 @@ def test_export_a_translator_and_run_the_tflite_file(translator, tmp_path):
     assert_quiet(proc.stderr)
     assert outputs(proc.stdout) == [
         str(tmp_path / "dates"), str(tmp_path / "dates.tflite"),
-        str(tmp_path / "dates.vocab.json"),
+        str(tmp_path / "dates.json"),
     ]
     from keras_attention.runtime import TFLiteTranslator
 
