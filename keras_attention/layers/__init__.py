@@ -9,6 +9,7 @@ from keras_attention.layers.attention_utils import (
     sparsemax,
 )
 from keras_attention.layers.bahdanau_attention import BahdanauAttention
+from keras_attention.layers.hard_attention import HardAttention
 from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
 from keras_attention.layers.luong_attention import LuongAttention
 from keras_attention.layers.maxout import Maxout
@@ -19,6 +20,7 @@ __all__ = [
     "AttentionDecoder",
     "AttentionDecoderCell",
     "BahdanauAttention",
+    "HardAttention",
     "InputAttentionEncoder",
     "LuongAttention",
     "Maxout",
