@@ -401,9 +401,7 @@ class ImageCaptioner(ImageCaptioning, TokenDecoderExport, Task):
                 "ImageCaptioner expects a dict with 'images' and 'target_ids'. "
                 f"Received: {got}"
             )
-        from keras_attention.models.translator_layers import check_token_ids
-
-        check_token_ids(
+        tl.check_token_ids(
             "target_ids", inputs["target_ids"], self.vocabulary_size, "vocabulary_size"
         )
         return inputs["images"], inputs["target_ids"]
