@@ -4,8 +4,9 @@ Each model is trained by the example scripts in a fresh process; their JSON
 results go to `bench/out/` (not committed), and this script turns them into
 the Markdown tables of RESULTS.md and the BLEU-vs-length plot.
 
-    # Date task: exact match of bahdanau, luong (dot, general, concat), none
-    python bench/translation_results.py dates [--seeds 0,1,2]
+    # Date task: exact match of bahdanau, luong (dot, general, concat), none,
+    # and the monotonic models (bahdanau-monotonic, luong-monotonic, mocha)
+    python bench/translation_results.py dates [--seeds 0,1,2] [--models mocha,...]
 
     # spa-eng: BLEU of bahdanau, luong-general, none (4 epochs each, ~30 CPU-min)
     python bench/translation_results.py spa-eng --data ../shared/data/spa-eng/spa.txt.xz
@@ -36,11 +37,17 @@ DATE_MODELS = {
     "luong-general": ["--attention", "luong", "--score-mode", "general"],
     "luong-concat": ["--attention", "luong", "--score-mode", "concat"],
     "none": ["--attention", "none"],
+    "bahdanau-monotonic": ["--attention", "bahdanau_monotonic"],
+    "luong-monotonic": ["--attention", "luong_monotonic"],
+    "mocha": ["--attention", "mocha"],
 }
 PAIR_MODELS = {
     "bahdanau": [],
     "luong-general": ["--attention", "luong", "--score-mode", "general"],
     "none": ["--attention", "none"],
+    "bahdanau-monotonic": ["--attention", "bahdanau_monotonic"],
+    "luong-monotonic": ["--attention", "luong_monotonic"],
+    "mocha": ["--attention", "mocha"],
 }
 
 

@@ -21,6 +21,7 @@ _SUBPACKAGES = (
     "export",
     "io_utils",
     "layers",
+    "losses",
     "models",
     "plotting",
     "recipes",

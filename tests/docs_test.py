@@ -90,7 +90,7 @@ NEEDS_DATA = {"forecasting.md": "sml2010"}
 
 # Pages whose code trains or converts for more than ~20 s on 2 CPU cores.
 SLOW_PAGES = {"layers.md", "export.md", "tensorboard.md", "translation.md", "tuning.md",
-              "distributed.md", "reliability.md", "forecasting.md"}
+              "distributed.md", "reliability.md", "forecasting.md", "migrating-from-tfa.md"}
 
 DRIVER = """
 import os, sys
@@ -151,7 +151,8 @@ def test_python_blocks_run(page, tmp_path):
 def test_every_guide_with_code_is_run():
     run = {p.values[0] for p in _page_params()}
     for page in ("layers.md", "distributed.md", "translation.md", "export.md",
-                 "tensorboard.md", "tuning.md", "forecasting.md", "reliability.md"):
+                 "tensorboard.md", "tuning.md", "forecasting.md", "reliability.md",
+                 "migrating-from-tfa.md"):
         assert page in run, page
 
 

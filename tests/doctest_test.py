@@ -112,6 +112,7 @@ def test_every_module_is_searched():
 PUBLIC_NAMESPACES = [
     "keras_attention",
     "keras_attention.layers",
+    "keras_attention.losses",
     "keras_attention.models",
     "keras_attention.models.samplers",
     "keras_attention.callbacks",

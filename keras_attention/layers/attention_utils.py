@@ -148,9 +148,13 @@ def sparsemax(scores, mask=None, dtype=None):
 
 def _argmax_one_hot(scores):
     # ops.argmax on floats emits tf.BitwiseAnd (a Flex op) under TF; top_k
-    # lowers to a TFLite builtin. Ties go to the first position either way.
+    # lowers to a TFLite builtin and gives ties to the first position there
+    # (and on JAX). PyTorch's topk does not: its argmax does.
     size = ops.shape(scores)[-1]
-    index = ops.top_k(scores, k=1)[1][..., 0]
+    if keras.backend.backend() == "torch":
+        index = ops.argmax(scores, axis=-1)
+    else:
+        index = ops.top_k(scores, k=1)[1][..., 0]
     return ops.one_hot(index, size, dtype="float32")
 
 

@@ -49,6 +49,14 @@ class BaseAttention(keras.layers.Layer):
 
     # -- building --------------------------------------------------------
     def build(self, query_shape=None, value_shape=None, key_shape=None):
+        if (
+            value_shape is None
+            and isinstance(query_shape, (list, tuple))
+            and query_shape
+            and all(isinstance(s, (list, tuple)) for s in query_shape)
+            and len(query_shape) not in (2, 3)
+        ):
+            _unpack_list_form(list(query_shape), None, None, None, None, None)
         if value_shape is None and _is_shape_list(query_shape):
             # Keras' list form: build([query_shape, value_shape(, key_shape)]).
             shapes = list(query_shape)
@@ -403,13 +411,27 @@ class BaseAttention(keras.layers.Layer):
 
 
 def _static_shape(x):
-    """Static shape with None for unknown dims; None if not an array."""
+    """Static shape with None for unknown dims; None if not an array.
+
+    A dimension that is not a known integer (None on TensorFlow, a symbolic
+    dimension when JAX traces a functional model's shapes) is None.
+    """
     if x is None:
         return None
     dims = getattr(x, "shape", None)
     try:
-        return tuple(None if d is None else int(d) for d in dims)
-    except (TypeError, ValueError):  # unknown rank, or not an array
+        dims = tuple(dims)
+    except TypeError:  # unknown rank, or not an array
+        return None
+    return tuple(_static_dim(d) for d in dims)
+
+
+def _static_dim(d):
+    if d is None:
+        return None
+    try:
+        return int(d)
+    except Exception:  # noqa: BLE001 (JAX's symbolic dims raise their own error)
         return None
 
 
@@ -424,6 +446,11 @@ def _is_shape_list(shape):
 def _unpack_list_form(query, value, key, query_mask, value_mask, mask):
     """Accepts `layer([query, value(, key)], mask=[query_mask, value_mask])`."""
     list_form = value is None and isinstance(query, (list, tuple))
+    keras_masks = None
+    if list_form and isinstance(query_mask, (list, tuple)):
+        # Keras fills `query_mask` from the first argument's Keras masks:
+        # for the list form, one per item (Nones where there is none).
+        keras_masks, query_mask = list(query_mask), None
     if list_form:
         if len(query) not in (2, 3):
             raise ValueError(
@@ -445,4 +472,8 @@ def _unpack_list_form(query, value, key, query_mask, value_mask, mask):
         elif not list_form and query is not None and query_mask is None:
             # Keras passes the first argument's own mask as `mask`.
             query_mask = mask
+    if keras_masks is not None:
+        query_mask = keras_masks[0] if query_mask is None else query_mask
+        if value_mask is None and len(keras_masks) > 1:
+            value_mask = keras_masks[1]
     return query, value, key, query_mask, value_mask

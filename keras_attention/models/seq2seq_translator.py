@@ -1,4 +1,4 @@
-"""An RNN encoder–decoder translator with Bahdanau, Luong or no attention."""
+"""An RNN encoder–decoder translator with Bahdanau, Luong, monotonic or no attention."""
 
 
 import keras
@@ -11,6 +11,7 @@ from keras_attention.metrics import MaskedAccuracy
 from keras_attention.models import samplers as samplers_lib
 from keras_attention.models import token_rows_step
 from keras_attention.models import translator_layers as tl
+from keras_attention.models.attention_options import AttentionOptions
 from keras_attention.models.task import Task, to_numpy
 from keras_attention.models.text_translation import (
     MAX_TOKENS_PER_SOURCE_TOKEN,
@@ -28,7 +29,7 @@ AUTO = tl.AUTO
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
-class Seq2SeqTranslator(TextTranslation, TokenDecoderExport, Task):
+class Seq2SeqTranslator(TextTranslation, AttentionOptions, TokenDecoderExport, Task):
     """RNN encoder–decoder with attention, for translation-like tasks.
 
     The encoder embeds the source ids (0 = padding, masked) and runs
@@ -44,8 +45,12 @@ class Seq2SeqTranslator(TextTranslation, TokenDecoderExport, Task):
 
     `attention="bahdanau"` (additive score, previous state as the query),
     `"luong"` (multiplicative scores, current state as the query, then
-    `tanh(W_c[c; h])`) or `"none"` (the classic encoder–decoder: the
-    encoder's final output is the context at every step). The data-flow
+    `tanh(W_c[c; h])`), their monotonic variants (Raffel et al., 2017:
+    `"bahdanau_monotonic"`, `"luong_monotonic"`, and `"mocha"`, monotonic
+    chunkwise attention, Chiu & Raffel, 2018; the previous alignment is a
+    decoder state that the samplers, beam search and the exported decoders
+    carry) or `"none"` (the classic encoder–decoder: the encoder's final
+    output is the context at every step). The data-flow
     arguments `attention_query`, `input_feeding`, `attention_layer_size` and
     `output_attention` default (`"auto"`) to each paper's choice and can be
     set to express any `tfa.seq2seq.AttentionWrapper` configuration.
@@ -68,17 +73,36 @@ class Seq2SeqTranslator(TextTranslation, TokenDecoderExport, Task):
             same type.
         bidirectional: bidirectional encoder layers.
         num_encoder_layers: number of stacked encoder layers.
-        attention: `"bahdanau"`, `"luong"` or `"none"`.
-        attention_units: hidden size of the additive score (Bahdanau, and
-            Luong `"concat"`); default `units`.
+        attention: `"bahdanau"`, `"luong"`, `"bahdanau_monotonic"`,
+            `"luong_monotonic"`, `"mocha"` or `"none"`.
+        attention_units: hidden size of the additive score (Bahdanau, its
+            monotonic variants, and Luong `"concat"`); default `units`.
         score_mode: Luong score, `"dot"`, `"scaled_dot"`, `"general"`
-            (default), `"concat"` or `"location"`; must be `None` otherwise.
+            (default), `"concat"` or `"location"` (not for
+            `"luong_monotonic"`); must be `None` otherwise.
         window_mode: Luong window, `"global"`, `"local_m"` or `"local_p"`.
         window: half-width of a local window.
         probability_fn: `"softmax"`, `"sparsemax"`, `"hardmax"` or
             `"hard_straight_through"`.
         use_attention_bias: whether the additive score has a bias inside
             the tanh (`False` is `tfa.seq2seq.BahdanauAttention`).
+        monotonic_mode: `"parallel"` (default), `"recursive"` or `"hard"`
+            (see `keras_attention.layers.monotonic_attention`); monotonic
+            attention only. `with_monotonic_mode("hard")` gives a copy of a
+            trained model that decodes with hard alignments.
+        sigmoid_noise: standard deviation of the noise added to the
+            monotonic energies in training (default 0; Raffel et al. use 1,
+            which makes the stopping decisions nearly discrete so that
+            `"hard"` decoding matches training).
+        score_bias_init: initial value of the monotonic energy's learned
+            offset (default 0; negative values stop later).
+        chunk_size: MoChA's chunk width (default 2); `"mocha"` only.
+        coverage: add the coverage vector to the additive score
+            (`BahdanauAttention(use_coverage=True)`, See et al., 2017);
+            `attention="bahdanau"` only.
+        coverage_loss_weight: `λ ≥ 0`; in training, adds `λ ·
+            keras_attention.losses.coverage_loss` of the alignments to the
+            loss (default 0: none).
         attention_query: `"previous"`, `"current"` or `"auto"`.
         input_feeding: feed the previous attention vector to the next step.
         attention_layer_size: units of `tanh(W_c[c; h])`, `None` for none
@@ -160,6 +184,12 @@ class Seq2SeqTranslator(TextTranslation, TokenDecoderExport, Task):
         window=None,
         probability_fn="softmax",
         use_attention_bias=True,
+        monotonic_mode=None,
+        sigmoid_noise=None,
+        score_bias_init=None,
+        chunk_size=None,
+        coverage=False,
+        coverage_loss_weight=0.0,
         attention_query=AUTO,
         input_feeding=AUTO,
         attention_layer_size=AUTO,
@@ -204,6 +234,16 @@ class Seq2SeqTranslator(TextTranslation, TokenDecoderExport, Task):
         self.window = window
         self.probability_fn = attention_utils.validate_probability_fn(probability_fn)
         self.use_attention_bias = bool(use_attention_bias)
+        tl.validate_monotonic_args(
+            attention, monotonic_mode, sigmoid_noise, score_bias_init, chunk_size
+        )
+        self.monotonic_mode = monotonic_mode
+        self.sigmoid_noise = sigmoid_noise
+        self.score_bias_init = score_bias_init
+        self.chunk_size = chunk_size
+        tl.validate_coverage_args(attention, coverage, coverage_loss_weight)
+        self.coverage = coverage
+        self.coverage_loss_weight = coverage_loss_weight
         if attention_query not in (AUTO, "previous", "current"):
             raise ValueError(
                 "`attention_query` must be 'previous', 'current' or 'auto'. "
@@ -289,6 +329,12 @@ class Seq2SeqTranslator(TextTranslation, TokenDecoderExport, Task):
                     self.probability_fn
                 ),
                 "use_attention_bias": self.use_attention_bias,
+                "monotonic_mode": self.monotonic_mode,
+                "sigmoid_noise": self.sigmoid_noise,
+                "score_bias_init": self.score_bias_init,
+                "chunk_size": self.chunk_size,
+                "coverage": self.coverage,
+                "coverage_loss_weight": self.coverage_loss_weight,
                 "attention_query": self.attention_query,
                 "input_feeding": self.input_feeding,
                 "attention_layer_size": self.attention_layer_size,
@@ -415,6 +461,8 @@ class Seq2SeqTranslator(TextTranslation, TokenDecoderExport, Task):
         logits, _, weights = self.decoder(
             target_ids, memory, initial_state=cell_states, training=training
         )
+        if training:
+            self._add_attention_losses(weights, target_ids)
         if return_attention_scores:
             return logits, weights
         return logits

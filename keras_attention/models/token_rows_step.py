@@ -62,13 +62,18 @@ def train_step(model, data):
     row_labels = tf.gather(flat, positions)
     with tf.GradientTape() as tape:
         memory, cell_states = model.encode(source_ids, training=True)
-        rows, _, _ = model.decoder(
+        rows, _, weights = model.decoder(
             target_ids,
             memory,
             initial_state=cell_states,
             training=True,
             positions=positions,
         )
+        # The model's call adds its losses on the alignments (coverage);
+        # this step does not go through that call, so it adds them here, in
+        # place of any left from an earlier call.
+        model._clear_losses()
+        model._add_attention_losses(weights, target_ids)
         # The decoder's call attaches its (B, T) target mask to its first
         # output; these are (N,) rows, all real tokens.
         rows = tf.identity(rows)

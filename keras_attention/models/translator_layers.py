@@ -7,11 +7,28 @@ from keras_attention.layers import attention_utils
 from keras_attention.layers.attention_decoder import AttentionDecoder
 from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
 from keras_attention.layers.bahdanau_attention import BahdanauAttention
+from keras_attention.layers.bahdanau_monotonic_attention import (
+    BahdanauMonotonicAttention,
+)
 from keras_attention.layers.luong_attention import LuongAttention
+from keras_attention.layers.luong_monotonic_attention import LuongMonotonicAttention
+from keras_attention.layers.monotonic import MODES as MONOTONIC_MODES
+from keras_attention.layers.monotonic_chunkwise_attention import (
+    MonotonicChunkwiseAttention,
+)
 from keras_attention.runtime.vocabulary import Vocabulary
 
 ENCODERS = ("lstm", "gru", "simple")
-ATTENTIONS = ("bahdanau", "luong", "none")
+ATTENTIONS = (
+    "bahdanau", "luong", "none", "bahdanau_monotonic", "luong_monotonic", "mocha",
+)
+# Monotonic attention (Raffel et al., 2017) and MoChA (Chiu & Raffel, 2018).
+MONOTONIC = ("bahdanau_monotonic", "luong_monotonic", "mocha")
+# The defaults of the monotonic options (`None` in a model's config).
+MONOTONIC_DEFAULTS = {
+    "monotonic_mode": "parallel", "sigmoid_noise": 0.0, "score_bias_init": 0.0,
+    "chunk_size": 2,
+}
 AUTO = "auto"
 
 RNN = {
@@ -32,6 +49,12 @@ AUTO_DEFAULTS = {
     "luong": ("current", False, "units", True),
     "none": ("previous", False, None, False),
 }
+# The monotonic variants keep their score's data flow.
+AUTO_DEFAULTS.update(
+    bahdanau_monotonic=AUTO_DEFAULTS["bahdanau"],
+    mocha=AUTO_DEFAULTS["bahdanau"],
+    luong_monotonic=AUTO_DEFAULTS["luong"],
+)
 
 
 def check_bool_or_auto(name, value):
@@ -156,6 +179,12 @@ def make_encoder(model):
     return embedding, dropout, layers, bridges, num_states
 
 
+def monotonic_option(model, name):
+    """A monotonic option of the model, its default where the config has None."""
+    value = getattr(model, name)
+    return MONOTONIC_DEFAULTS[name] if value is None else value
+
+
 def make_attention(model):
     """The attention layer of the decoder cell, or None."""
     if model.attention == "bahdanau":
@@ -163,7 +192,30 @@ def make_attention(model):
             model.attention_units or model.units,
             use_bias=model.use_attention_bias,
             probability_fn=model.probability_fn,
+            use_coverage=model.coverage,
             name="attention",
+        )
+    if model.attention in MONOTONIC:
+        options = dict(
+            sigmoid_noise=monotonic_option(model, "sigmoid_noise"),
+            score_bias_init=monotonic_option(model, "score_bias_init"),
+            mode=monotonic_option(model, "monotonic_mode"),
+            seed=model.seed,
+            name="attention",
+        )
+        if model.attention == "luong_monotonic":
+            return LuongMonotonicAttention(
+                score_mode=model.score_mode or "general", units=model.attention_units,
+                **options,
+            )
+        units = model.attention_units or model.units
+        if model.attention == "mocha":
+            return MonotonicChunkwiseAttention(
+                units, chunk_size=monotonic_option(model, "chunk_size"),
+                use_bias=model.use_attention_bias, **options,
+            )
+        return BahdanauMonotonicAttention(
+            units, use_bias=model.use_attention_bias, **options
         )
     if model.attention == "luong":
         return LuongAttention(
@@ -218,11 +270,17 @@ def make_decoder(model, attention_layer):
 
 def validate_attention_args(attention, score_mode, window_mode, window):
     attention_utils.validate_choice("attention", attention, ATTENTIONS)
-    if attention != "luong" and score_mode is not None:
+    if attention not in ("luong", "luong_monotonic") and score_mode is not None:
         raise ValueError(
-            "`score_mode` applies to attention='luong' only (Bahdanau's score "
-            f"is additive). Received: score_mode={score_mode!r} with "
-            f"attention={attention!r}"
+            "`score_mode` applies to attention='luong' only (and its monotonic "
+            "variant 'luong_monotonic'; Bahdanau's score is additive). Received: "
+            f"score_mode={score_mode!r} with attention={attention!r}"
+        )
+    if attention == "luong_monotonic" and score_mode == "location":
+        raise ValueError(
+            "attention='luong_monotonic' takes score_mode 'dot', 'scaled_dot', "
+            "'general' or 'concat' (a location score ignores the memory). "
+            "Received: score_mode='location'"
         )
     if attention != "luong" and (window_mode != "global" or window is not None):
         raise ValueError(
@@ -231,6 +289,71 @@ def validate_attention_args(attention, score_mode, window_mode, window):
             f"attention={attention!r}"
         )
     return attention
+
+
+def validate_monotonic_args(attention, monotonic_mode, sigmoid_noise, score_bias_init,
+                            chunk_size):
+    """Checks the monotonic options; `None` means the default (see `MONOTONIC_DEFAULTS`)."""
+    given = {
+        "monotonic_mode": monotonic_mode, "sigmoid_noise": sigmoid_noise,
+        "score_bias_init": score_bias_init, "chunk_size": chunk_size,
+    }
+    allowed = {name: MONOTONIC for name in given}
+    allowed["chunk_size"] = ("mocha",)
+    for name, value in given.items():
+        if value is not None and attention not in allowed[name]:
+            where = "'mocha'" if name == "chunk_size" else (
+                "'bahdanau_monotonic', 'luong_monotonic' and 'mocha'"
+            )
+            raise ValueError(
+                f"`{name}` applies to attention={where} only. Received: "
+                f"{name}={value!r} with attention={attention!r}"
+            )
+    if monotonic_mode is not None:
+        attention_utils.validate_choice("monotonic_mode", monotonic_mode, MONOTONIC_MODES)
+    if sigmoid_noise is not None and (
+        isinstance(sigmoid_noise, bool) or not isinstance(sigmoid_noise, (int, float))
+        or not sigmoid_noise >= 0
+    ):
+        raise ValueError(
+            "`sigmoid_noise` must be a non-negative number. "
+            f"Received: sigmoid_noise={sigmoid_noise!r}"
+        )
+    if score_bias_init is not None and (
+        isinstance(score_bias_init, bool) or not isinstance(score_bias_init, (int, float))
+    ):
+        raise ValueError(
+            "`score_bias_init` must be a float. "
+            f"Received: score_bias_init={score_bias_init!r}"
+        )
+    attention_utils.validate_positive_int("chunk_size", chunk_size, allow_none=True)
+
+
+def validate_coverage_args(attention, coverage, coverage_loss_weight):
+    if not isinstance(coverage, bool):
+        raise ValueError(
+            f"`coverage` must be True or False. Received: coverage={coverage!r}"
+        )
+    if coverage and attention != "bahdanau":
+        raise ValueError(
+            "`coverage=True` adds the coverage vector to the additive score of "
+            "attention='bahdanau' only. Received: coverage=True with "
+            f"attention={attention!r}"
+        )
+    if (
+        isinstance(coverage_loss_weight, bool)
+        or not isinstance(coverage_loss_weight, (int, float))
+        or not coverage_loss_weight >= 0
+    ):
+        raise ValueError(
+            "`coverage_loss_weight` must be a number >= 0. "
+            f"Received: coverage_loss_weight={coverage_loss_weight!r}"
+        )
+    if coverage_loss_weight > 0 and attention == "none":
+        raise ValueError(
+            "`coverage_loss_weight` needs attention (its alignments). Received: "
+            f"coverage_loss_weight={coverage_loss_weight!r} with attention='none'"
+        )
 
 
 def unpack_inputs(model, inputs):

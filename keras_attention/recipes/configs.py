@@ -24,7 +24,11 @@ from keras_attention.recipes.options import ConfigError, check_config, option
 
 STRATEGIES = ("none", "mirrored", "multiworker")
 LOCAL_STRATEGIES = ("none", "mirrored")
-TRANSLATOR_ATTENTIONS = ("bahdanau", "luong", "none")
+TRANSLATOR_ATTENTIONS = (
+    "bahdanau", "luong", "none", "bahdanau_monotonic", "luong_monotonic", "mocha")
+MONOTONIC_ATTENTIONS = ("bahdanau_monotonic", "luong_monotonic", "mocha")
+MONOTONIC_MODES = ("recursive", "parallel", "hard")
+FORECASTER_ATTENTIONS = ("bahdanau", "luong", "none")
 SCORE_MODES = ("dot", "scaled_dot", "general", "concat", "location")
 TRANSLATOR_ENCODERS = ("gru", "lstm", "simple")
 FORECASTER_ENCODERS = ("lstm", "gru", "simple", "bilstm", "bigru")
@@ -157,6 +161,23 @@ class DecodingOptions(_Checked):
             raise ConfigError("length_penalty", f"must be >= 0, got {self.length_penalty}")
 
 
+def check_attention_options(config):
+    """The monotonic options apply to monotonic attention only (chunk_size: MoChA)."""
+    for name in ("monotonic_mode", "sigmoid_noise", "score_bias_init", "chunk_size"):
+        value = getattr(config, name)
+        if value is None:
+            continue
+        allowed = ("mocha",) if name == "chunk_size" else MONOTONIC_ATTENTIONS
+        if config.attention not in allowed:
+            raise ConfigError(
+                name, f"only with --attention {' or '.join(allowed)} "
+                f"(got --attention {config.attention})",
+                f"`{name}` applies to attention={' or '.join(map(repr, allowed))} only. "
+                f"Received: attention={config.attention!r}")
+    if config.sigmoid_noise is not None and config.sigmoid_noise < 0:
+        raise ConfigError("sigmoid_noise", f"must be >= 0, got {config.sigmoid_noise}")
+
+
 # -- training pipelines ----------------------------------------------------------------
 @dataclasses.dataclass
 class DatesConfig(RunOptions):
@@ -175,7 +196,19 @@ class DatesConfig(RunOptions):
                        "file", metavar="dates|FILE")
     attention: str = option("bahdanau", "attention type", choices=TRANSLATOR_ATTENTIONS)
     score_mode: str | None = option(
-        None, "Luong score (with --attention luong; default general)", choices=SCORE_MODES)
+        None, "Luong score (with --attention luong or luong_monotonic; default general)",
+        choices=SCORE_MODES)
+    monotonic_mode: str | None = option(
+        None, "monotonic attention: parallel (default), recursive or hard",
+        choices=MONOTONIC_MODES)
+    sigmoid_noise: float | None = option(
+        None, "monotonic attention: noise on the energies in training (default 0)",
+        metavar="STD")
+    score_bias_init: float | None = option(
+        None, "monotonic attention: initial energy offset (default 0)", metavar="R")
+    chunk_size: int | None = option(
+        None, "MoChA's chunk width (with --attention mocha; default 2)", check="positive",
+        metavar="W")
     encoder: str = option("gru", "encoder (and decoder) cell", choices=TRANSLATOR_ENCODERS)
     units: int = option(64, "recurrent units", check="positive", metavar="N")
     embedding_dim: int = option(32, "embedding size", check="positive", metavar="N")
@@ -197,6 +230,7 @@ class DatesConfig(RunOptions):
         if self.data != "dates":
             raise ConfigError("data", f"must be 'dates', got {self.data!r}")
         super().__post_init__()
+        check_attention_options(self)
 
 
 @dataclasses.dataclass
@@ -219,7 +253,19 @@ class PairsConfig(RunOptions):
                             choices=("other-to-eng", "eng-to-other"))
     attention: str = option("bahdanau", "attention type", choices=TRANSLATOR_ATTENTIONS)
     score_mode: str | None = option(
-        None, "Luong score (with --attention luong; default general)", choices=SCORE_MODES)
+        None, "Luong score (with --attention luong or luong_monotonic; default general)",
+        choices=SCORE_MODES)
+    monotonic_mode: str | None = option(
+        None, "monotonic attention: parallel (default), recursive or hard",
+        choices=MONOTONIC_MODES)
+    sigmoid_noise: float | None = option(
+        None, "monotonic attention: noise on the energies in training (default 0)",
+        metavar="STD")
+    score_bias_init: float | None = option(
+        None, "monotonic attention: initial energy offset (default 0)", metavar="R")
+    chunk_size: int | None = option(
+        None, "MoChA's chunk width (with --attention mocha; default 2)", check="positive",
+        metavar="W")
     encoder: str = option("gru", "encoder (and decoder) cell", choices=TRANSLATOR_ENCODERS)
     bidirectional: bool = option(False, "bidirectional encoder")
     units: int = option(256, "recurrent units", check="positive", metavar="N")
@@ -259,6 +305,7 @@ class PairsConfig(RunOptions):
                               "`data` must be the path of a sentence-pair file. "
                               f"Received: data={self.data!r}")
         super().__post_init__()
+        check_attention_options(self)
 
 
 @dataclasses.dataclass
@@ -276,7 +323,7 @@ class ForecastConfig(SeriesConfig, RunOptions):
     LABEL = "forecaster"
     encoder: str = option("gru", "encoder", choices=FORECASTER_ENCODERS)
     decoder: str = option("lstm", "decoder cell", choices=FORECASTER_DECODERS)
-    attention: str = option("bahdanau", "temporal attention", choices=TRANSLATOR_ATTENTIONS)
+    attention: str = option("bahdanau", "temporal attention", choices=FORECASTER_ATTENTIONS)
     input_attention: bool = option(False, "DA-RNN's input attention")
     residual: bool = option(False, "predict the change from the last value")
     highway: bool = option(False, "add a linear function of the inputs (LSTNet highway)")

@@ -199,6 +199,9 @@ def dates_record(config, model, metrics, train_seconds, train_cpu_seconds):
     return {
         "attention": config.attention,
         "score_mode": config.score_mode,
+        **{name: getattr(config, name) for name in (
+            "monotonic_mode", "sigmoid_noise", "score_bias_init", "chunk_size")
+           if getattr(config, name) is not None},
         "parameters": model.count_params(),
         "epochs": config.epochs,
         "train_size": config.train_size,

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from keras_attention.models import load_model
+from tests.harness import to_numpy
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "v0_1"
 EXPECTED = np.load(FIXTURES / "expected.npz")
@@ -29,8 +30,8 @@ def test_translator_from_0_1_loads_with_identical_outputs(name):
         "target_ids": EXPECTED["inputs/target_ids"],
     }
     logits, attention = model(inputs, return_attention_scores=True)
-    np.testing.assert_allclose(logits, EXPECTED[f"{name}/logits"], atol=1e-5)
-    np.testing.assert_allclose(attention, EXPECTED[f"{name}/attention"], atol=1e-5)
+    np.testing.assert_allclose(to_numpy(logits), EXPECTED[f"{name}/logits"], atol=1e-5)
+    np.testing.assert_allclose(to_numpy(attention), EXPECTED[f"{name}/attention"], atol=1e-5)
     out = model.generate(EXPECTED["inputs/source_ids"], sampler="beam", max_length=6)
     np.testing.assert_array_equal(
         keras.ops.convert_to_numpy(out["token_ids"]), EXPECTED[f"{name}/beam_tokens"]
@@ -47,11 +48,11 @@ def test_forecaster_from_0_1_loads_with_identical_outputs(name):
         "past_target": EXPECTED[f"{name}/past_target"],
     }
     forecast, scores = model(inputs, return_attention_scores=True)
-    np.testing.assert_allclose(forecast, EXPECTED[f"{name}/forecast"], atol=1e-5)
+    np.testing.assert_allclose(to_numpy(forecast), EXPECTED[f"{name}/forecast"], atol=1e-5)
     for key in ("temporal", "input"):
         if f"{name}/{key}" in EXPECTED:
             np.testing.assert_allclose(
-                scores[key], EXPECTED[f"{name}/{key}"], atol=1e-5
+                to_numpy(scores[key]), EXPECTED[f"{name}/{key}"], atol=1e-5
             )
         else:
             assert key not in scores

@@ -273,6 +273,7 @@ def test_coverage_penalty_changes_ranking_toward_covering_hypotheses():
     np.testing.assert_allclose(to_numpy(plain["scores"]), to_numpy(plain["log_probs"]), atol=1e-6)
 
 
+@pytest.mark.tensorflow_only
 def test_samplers_trace_in_a_tf_function_with_batch_1():
     import tensorflow as tf
 

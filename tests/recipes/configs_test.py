@@ -8,7 +8,11 @@ import pytest
 
 from keras_attention import training
 from keras_attention.data import timeseries as ts
-from keras_attention.models import seq2seq_translator, time_series_forecaster
+from keras_attention.models import (
+    seq2seq_translator,
+    time_series_forecaster,
+    translator_layers,
+)
 from keras_attention.recipes import command_configs as cc
 from keras_attention.recipes import configs
 from keras_attention.recipes.families import FAMILIES, family_of
@@ -37,7 +41,9 @@ def test_choices_repeat_the_models_and_data_tuples():
     assert set(configs.TRANSLATOR_ATTENTIONS) == set(seq2seq_translator.ATTENTIONS)
     assert set(configs.FORECASTER_ENCODERS) == set(time_series_forecaster.ENCODERS)
     assert set(configs.FORECASTER_DECODERS) == set(time_series_forecaster.DECODERS)
-    assert set(configs.TRANSLATOR_ATTENTIONS) == set(time_series_forecaster.ATTENTIONS)
+    assert set(configs.FORECASTER_ATTENTIONS) == set(time_series_forecaster.ATTENTIONS)
+    assert set(configs.MONOTONIC_ATTENTIONS) == set(translator_layers.MONOTONIC)
+    assert set(configs.MONOTONIC_MODES) == set(translator_layers.MONOTONIC_MODES)
     assert configs.PROTOCOLS == ts.PROTOCOLS and configs.SCALINGS == ts.SCALINGS
     assert configs.STRATEGIES == training.STRATEGIES
 
