@@ -148,7 +148,7 @@ class EvaluateCaptionerConfig(DecodingOptions):
                             check="non_negative", metavar="N")
     limit: int | None = option(None, "evaluate only the first N examples", check="positive",
                                metavar="N")
-    long_size: int = option(500, "captioners: canvases of 6 digits (0: none)",
+    long_size: int = option(500, "canvases of 6 digits (0: none)",
                             check="non_negative", metavar="N")
 
 
@@ -211,7 +211,7 @@ class PlotCaptionerConfig(DecodingOptions):
 
     LABEL = "captioners"
     SCOPE = "captioners"
-    input: str | None = option(None, "captioners: an image file (.png, .npy; a .npy may "
+    input: str | None = option(None, "an image file (.png, .npy; a .npy may "
                                "hold several)", metavar="IMAGE")
     output: str = option("attention.png", "a PNG path (several images: x_1.png, x_2.png ...)",
                          metavar="PATH", output="file")
