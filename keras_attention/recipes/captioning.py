@@ -339,9 +339,14 @@ def train_captioner(config=None, log=print):
     results["total_seconds"] = round(time.time() - started, 1)
     log(f"Done in {results['total_seconds']:.0f} s")
     if training.is_chief():
-        saved.append(io_utils.atomic_write_json(
-            output_path(config.output_dir, config.name, "_metrics.json"), results))
+        saved.append(write_metrics(config, results))
     return Result(results, saved + exported, model)
+
+
+def write_metrics(config, results):
+    """Writes `<name>_metrics.json` in the output folder; returns its path."""
+    return io_utils.atomic_write_json(
+        output_path(config.output_dir, config.name, "_metrics.json"), results)
 
 
 def train(config, log=print):
