@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)  # this checkout's keras_attention, not an installed one
 
 
 def parse_args(argv=None):
