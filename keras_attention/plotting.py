@@ -283,7 +283,17 @@ def map_figure(attention_map, **kwargs):
 
 def map_png(attention_map, dpi=100, **kwargs):
     """PNG bytes of `map_figure(attention_map, **kwargs)` (with `size`, the
-    image is exactly `size * dpi` pixels, as `attention_png`)."""
+    image is exactly `size * dpi` pixels, as `attention_png`).
+
+    Example:
+
+    >>> from keras_attention import plotting
+    >>> m = {"kind": "image", "image": [[0.0, 1.0]], "grid": [1, 2],
+    ...      "weights": [[0.2, 0.8]], "y_labels": ["one"]}
+    >>> png = plotting.map_png(m, dpi=50, size=(3, 2))
+    >>> int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    (150, 100)
+    """
     return figure_to_png(map_figure(attention_map, **kwargs), dpi=dpi)
 
 

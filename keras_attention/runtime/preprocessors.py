@@ -425,6 +425,14 @@ def read_image(path):
     Returns:
         The array: uint8 for image files read by Pillow, as stored for
         `.npy`, float in [0, 1] for PNG read by matplotlib.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.runtime.preprocessors import read_image
+    >>> np.save("canvas.npy", np.zeros((32, 96, 1), "float32"))
+    >>> read_image("canvas.npy").shape
+    (32, 96, 1)
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
