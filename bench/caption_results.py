@@ -80,7 +80,9 @@ def train(spec, args):
     os.makedirs(args.out, exist_ok=True)
     print(f"$ {command_line(spec, args)}  > {log}", flush=True)
     with open(log, "w") as f:
-        subprocess.run(["nice", "-n", str(args.nice), sys.executable, "-m", "keras_attention",
+        # `nice -n` adds to this process's niceness: run the training at --nice.
+        increment = max(0, args.nice - os.nice(0))
+        subprocess.run(["nice", "-n", str(increment), sys.executable, "-m", "keras_attention",
                         "train", "caption", *spec["options"]], stdout=f,
                        stderr=subprocess.STDOUT, env=env, check=True)
 
