@@ -31,7 +31,13 @@ from keras_attention.callbacks import AttentionImageLogger
 from keras_attention.data import digits as digits_lib
 from keras_attention.data.vocabulary import SPECIAL_TOKENS, START_ID, Vocabulary
 from keras_attention.evaluation.captioning import caption_metrics
-from keras_attention.recipes.common import Result, fit_verbose, get_log, output_path, written
+from keras_attention.recipes.common import (
+    Result,
+    fit_verbose,
+    get_log,
+    output_path,
+    written,
+)
 from keras_attention.recipes.configs import CaptionConfig, TuneCaptionerConfig, int_list
 from keras_attention.recipes.options import ConfigError
 

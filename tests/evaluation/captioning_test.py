@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 
-from keras_attention.evaluation.captioning import attention_peak, caption_metrics, inside
+from keras_attention.evaluation.captioning import (
+    attention_peak,
+    caption_metrics,
+    inside,
+)
 
 
 def one_hot_map(row, col, grid=(2, 4)):

@@ -7,9 +7,8 @@ import pytest
 from keras_attention import plotting
 from keras_attention.data import digits
 from keras_attention.models import ImageCaptioner
-from keras_attention.recipes import captioning
+from keras_attention.recipes import captioning, configs
 from keras_attention.recipes import command_configs as cc
-from keras_attention.recipes import configs
 from keras_attention.recipes.families import FAMILIES, family_of
 from keras_attention.recipes.options import ConfigError
 from keras_attention.runtime.vocabulary import END_ID, START_ID
