@@ -90,7 +90,8 @@ NEEDS_DATA = {"forecasting.md": "sml2010"}
 
 # Pages whose code trains or converts for more than ~20 s on 2 CPU cores.
 SLOW_PAGES = {"layers.md", "export.md", "tensorboard.md", "translation.md", "tuning.md",
-              "distributed.md", "reliability.md", "forecasting.md", "migrating-from-tfa.md"}
+              "distributed.md", "reliability.md", "forecasting.md", "migrating-from-tfa.md",
+              "captioning.md"}
 
 DRIVER = """
 import os, sys

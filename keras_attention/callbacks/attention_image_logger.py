@@ -189,16 +189,7 @@ class AttentionImageLogger(keras.callbacks.Callback):
         return [
             (
                 m["tag"],
-                plotting.attention_png(
-                    m["weights"],
-                    dpi=self.dpi,
-                    x_labels=m["x_labels"],
-                    y_labels=m["y_labels"],
-                    title=m["title"],
-                    x_title=m["x_title"],
-                    y_title=m["y_title"],
-                    size=self.figure_size,
-                ),
+                plotting.map_png(m, dpi=self.dpi, size=self.figure_size),
             )
             for m in self.heat_maps(epoch)
         ]

@@ -12,6 +12,7 @@ from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.bahdanau_monotonic_attention import (
     BahdanauMonotonicAttention,
 )
+from keras_attention.layers.hard_attention import HardAttention
 from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
 from keras_attention.layers.luong_attention import LuongAttention
 from keras_attention.layers.luong_monotonic_attention import LuongMonotonicAttention
@@ -28,6 +29,7 @@ __all__ = [
     "AttentionDecoderCell",
     "BahdanauAttention",
     "BahdanauMonotonicAttention",
+    "HardAttention",
     "InputAttentionEncoder",
     "LuongAttention",
     "LuongMonotonicAttention",

@@ -8,6 +8,7 @@ Every model implements the task protocol of `keras_attention.models.Task`
 import keras
 
 from keras_attention.models import samplers
+from keras_attention.models.image_captioner import ImageCaptioner
 from keras_attention.models.loading import load_model
 from keras_attention.models.samplers import (
     BeamSampler,
@@ -19,15 +20,21 @@ from keras_attention.models.samplers import (
 from keras_attention.models.seq2seq_translator import Seq2SeqTranslator
 from keras_attention.models.task import Endpoint, Task
 from keras_attention.models.time_series_forecaster import TimeSeriesForecaster
-from keras_attention.runtime.preprocessors import SeriesPreprocessor, TextPreprocessor
+from keras_attention.runtime.preprocessors import (
+    ImagePreprocessor,
+    SeriesPreprocessor,
+    TextPreprocessor,
+)
 
 # The preprocessors are plain Python (the LiteRT runtime uses them without
 # Keras); registering them lets them appear in Keras configs.
-for _cls in (TextPreprocessor, SeriesPreprocessor):
+for _cls in (TextPreprocessor, SeriesPreprocessor, ImagePreprocessor):
     keras.saving.register_keras_serializable(package="keras_attention")(_cls)
 
 #: The model families by name (`Task.family`).
-FAMILIES = {cls.family: cls for cls in (Seq2SeqTranslator, TimeSeriesForecaster)}
+FAMILIES = {
+    cls.family: cls for cls in (Seq2SeqTranslator, TimeSeriesForecaster, ImageCaptioner)
+}
 
 __all__ = [
     "FAMILIES",
@@ -35,6 +42,8 @@ __all__ = [
     "Endpoint",
     "FeedbackSampler",
     "GreedySampler",
+    "ImageCaptioner",
+    "ImagePreprocessor",
     "RandomSampler",
     "Sampler",
     "Seq2SeqTranslator",

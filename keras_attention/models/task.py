@@ -91,7 +91,7 @@ class Task(keras.Model):
     >>> import numpy as np
     >>> from keras_attention.models import FAMILIES, Task, TimeSeriesForecaster
     >>> sorted(FAMILIES)
-    ['forecaster', 'translator']
+    ['captioner', 'forecaster', 'translator']
     >>> model = TimeSeriesForecaster(window=4, num_features=2, units=4)
     >>> isinstance(model, Task), model.family
     (True, 'forecaster')

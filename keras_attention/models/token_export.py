@@ -190,7 +190,10 @@ class TokenDecoderExport:
             packed, attention = self._pack_states(states)
             out = {"memory": ops.cast(memory.values, "float32"), "states": packed}
             if self._has_attention:
-                out["memory_mask"] = ops.cast(memory.mask, "int32")
+                mask = memory.mask
+                if mask is None:  # an unpadded memory (e.g. image locations)
+                    mask = ops.ones(ops.shape(memory.values)[:2], "int32")
+                out["memory_mask"] = ops.cast(mask, "int32")
                 out["keys"] = ops.cast(memory.keys, "float32")
             if attention is not None:
                 out["attention_states"] = attention

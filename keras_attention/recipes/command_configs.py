@@ -1,6 +1,6 @@
 """The configurations of the commands that use a trained model.
 
-`TranslateConfig` and `ForecastRunConfig` (running it), the `Evaluate*`,
+`TranslateConfig`, `ForecastRunConfig` and `CaptionRunConfig` (running it), the `Evaluate*`,
 `Plot*` classes and `ExportConfig`: like `recipes.configs`, one dataclass
 per job whose fields declare the defaults, help texts and checks of the
 command line's options, importing only the standard library.
@@ -66,6 +66,30 @@ class ForecastRunConfig(_Checked):
 
 
 @dataclasses.dataclass
+class CaptionRunConfig(DecodingOptions):
+    """Captioning images with a trained captioner (`recipes.captioning.run`).
+
+    Example:
+
+    >>> CaptionRunConfig(images=["digits.png"]).sampler
+    'greedy'
+    """
+
+    LABEL = "captioners"
+    images: list = option([], "image files (.png, .npy, ...; a .npy may hold several)",
+                          metavar="IMAGE", positional=True)
+    output: str | None = option(None, "write the captions here (default: stdout)",
+                                metavar="FILE", output="file")
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.images:
+            raise ConfigError("images", "give at least one image file",
+                              "`images` must name at least one image file. Received: []",
+                              flag="IMAGE")
+
+
+@dataclasses.dataclass
 class EvaluateTranslatorConfig(DecodingOptions):
     """Scoring a translator (`recipes.translation.evaluate`).
 
@@ -106,6 +130,26 @@ class EvaluateForecasterConfig(_Checked):
     SCOPE = "forecasters"
     data: str | None = option(
         None, "its training data (default), or synthetic/nasdaq/sml2010/a CSV", metavar="SPEC")
+
+
+@dataclasses.dataclass
+class EvaluateCaptionerConfig(DecodingOptions):
+    """Scoring a captioner on unseen digit canvases (`recipes.captioning.evaluate`).
+
+    Example:
+
+    >>> EvaluateCaptionerConfig().limit is None
+    True
+    """
+
+    LABEL = "captioners"
+    SCOPE = "captioners"
+    data_seed: int = option(0, "seed of the digit-image split and canvases, as in training",
+                            check="non_negative", metavar="N")
+    limit: int | None = option(None, "evaluate only the first N examples", check="positive",
+                               metavar="N")
+    long_size: int = option(500, "canvases of 6 digits (0: none)",
+                            check="non_negative", metavar="N")
 
 
 @dataclasses.dataclass
@@ -152,6 +196,32 @@ class PlotForecasterConfig(_Checked):
         if str(self.output).endswith(".png"):
             raise ConfigError("output", "a forecaster writes several PNGs; give a folder, "
                               f"got {self.output!r}")
+
+
+@dataclasses.dataclass
+class PlotCaptionerConfig(DecodingOptions):
+    """Attention over images (`recipes.captioning.plot_attention`): the image with
+    the attention of every emitted word overlaid.
+
+    Example:
+
+    >>> PlotCaptionerConfig(input="digits.png").output
+    'attention.png'
+    """
+
+    LABEL = "captioners"
+    SCOPE = "captioners"
+    input: str | None = option(None, "an image file (.png, .npy; a .npy may "
+                               "hold several)", metavar="IMAGE")
+    output: str = option("attention.png", "a PNG path (several images: x_1.png, x_2.png ...)",
+                         metavar="PATH", output="file")
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.input is None:
+            raise ConfigError("input", "required with a captioner (an image file)")
+        if not str(self.output).endswith(".png"):
+            raise ConfigError("output", f"must end in .png, got {self.output!r}")
 
 
 @dataclasses.dataclass

@@ -1,7 +1,8 @@
 """The configurations of the recipes: every default declared once.
 
 One dataclass per pipeline (`DatesConfig`, `PairsConfig`, `ForecastConfig`,
-`TuneTranslatorConfig`, `TuneForecasterConfig`; those of the commands that
+`CaptionConfig`, `TuneTranslatorConfig`, `TuneForecasterConfig`,
+`TuneCaptionerConfig`; those of the commands that
 use a trained model are in `recipes.command_configs`). Each field holds its default, its help
 text and its check (`options.option`); the command line and the example
 scripts make their options from them (`options.add_options`,
@@ -37,6 +38,9 @@ SCALINGS = ("standard", "minmax")
 SERIES = ("synthetic", "nasdaq", "sml2010")
 TUNERS = ("random", "hyperband", "bayesian")
 SAMPLERS = ("greedy", "beam")
+CAPTIONER_ATTENTIONS = ("soft", "hard", "none")
+CAPTIONER_POSITIONS = ("onehot", "learned", "none")
+CAPTIONER_CELLS = ("gru", "lstm")
 VERBOSE_HELP = "Keras fit output: 0 none, 1 progress bars, 2 a line per epoch"
 
 
@@ -351,6 +355,90 @@ class ForecastConfig(SeriesConfig, RunOptions):
         return seeds
 
 
+def int_list(config, name):
+    """A comma-separated field ("16,32,64") as a list of positive integers.
+
+    Example:
+
+    >>> int_list(CaptionConfig(), "conv_filters")
+    [16, 32, 64, 64]
+    """
+    text = str(getattr(config, name))
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise ConfigError(name, f"must be positive integers separated by commas, got {text!r}")
+    return values
+
+
+@dataclasses.dataclass
+class CaptionConfig(RunOptions):
+    """The digit-canvas captioner (`recipes.captioning.train_captioner`).
+
+    Example:
+
+    >>> config = CaptionConfig(attention="hard", epochs=2)
+    >>> config.name, config.train_size, config.conv_pools
+    ('digit_captioner', 20000, '2,2,2,1')
+    """
+
+    LABEL = "captioner"
+    attention: str = option("soft", "spatial attention: soft (deterministic), hard "
+                            "(sampled location, REINFORCE) or none (the mean feature)",
+                            choices=CAPTIONER_ATTENTIONS)
+    position: str = option("onehot", "location features of the feature map",
+                           choices=CAPTIONER_POSITIONS)
+    conv_filters: str = option("16,32,64,64", "filters of the convolutional blocks",
+                               metavar="F,F,...")
+    conv_pools: str = option("2,2,2,1", "max-pooling after each block (1: none)",
+                             metavar="P,P,...")
+    cell: str = option("gru", "decoder cell", choices=CAPTIONER_CELLS)
+    units: int = option(128, "decoder units", check="positive", metavar="N")
+    embedding_dim: int = option(32, "token embedding size", check="positive", metavar="N")
+    attention_units: int = option(64, "hidden size of the attention score",
+                                  check="positive", metavar="N")
+    context_gate: bool = option(False, "gate the context with beta = sigmoid(w.h + b)")
+    deep_output: bool = option(False, "maxout deep output")
+    doubly_stochastic_weight: float = option(
+        0.0, "soft attention: weight of the doubly stochastic regulariser", metavar="LAMBDA")
+    reinforce_weight: float = option(1.0, "hard attention: weight of the REINFORCE term",
+                                     metavar="LAMBDA")
+    entropy_weight: float = option(0.01, "hard attention: weight of the entropy bonus",
+                                   metavar="LAMBDA")
+    dropout: float = option(0.0, "dropout rate (memory, decoder inputs)", check="rate",
+                            metavar="RATE")
+    epochs: int = option(12, "training epochs", check="positive", metavar="N")
+    batch_size: int = option(64, "batch size", check="positive", metavar="N")
+    learning_rate: float = option(3e-3, "Adam learning rate (cosine decay)",
+                                  check="positive_float", metavar="LR")
+    seed: int = option(0, "seed of the weights and the batch order", check="non_negative",
+                       metavar="N")
+    data_seed: int = option(0, "seed of the digit-image split and the canvases",
+                            check="non_negative", metavar="N")
+    train_size: int = option(20000, "training canvases", check="positive", metavar="N")
+    validation_size: int = option(1000, "validation canvases", check="non_negative",
+                                  metavar="N")
+    test_size: int = option(2000, "test canvases (1-5 digits)", check="non_negative",
+                            metavar="N")
+    long_size: int = option(500, "test canvases of 6 digits", check="non_negative",
+                            metavar="N")
+    no_export: bool = option(False, "skip the SavedModel / .tflite export")
+    output_dir: str = option("saved_models", "where the model and its outputs go",
+                             metavar="DIR", output="dir")
+    name: str = option("digit_captioner", "base name of the outputs")
+
+    def __post_init__(self):
+        super().__post_init__()
+        for name in ("doubly_stochastic_weight", "reinforce_weight", "entropy_weight"):
+            if getattr(self, name) < 0:
+                raise ConfigError(name, f"must be >= 0, got {getattr(self, name)}")
+        if len(int_list(self, "conv_filters")) != len(int_list(self, "conv_pools")):
+            raise ConfigError("conv_pools", "needs one entry per --conv-filters block, got "
+                              f"{self.conv_pools!r} for {self.conv_filters!r}")
+
+
 @dataclasses.dataclass
 class _TuneOptions(_Checked):
     tuner: str = option("random", "KerasTuner tuner", choices=TUNERS)
@@ -420,6 +508,23 @@ class TuneForecasterConfig(SeriesConfig, _TuneOptions):
             raise ConfigError("split", f"needs three parts (train,validation,test), got "
                               f"{self.split!r}")
 
+
+
+@dataclasses.dataclass
+class TuneCaptionerConfig(_TuneOptions):
+    """A KerasTuner search over captioners (`recipes.captioning.tune_captioner`).
+
+    Example:
+
+    >>> TuneCaptionerConfig().train_size, TuneCaptionerConfig().name
+    (4000, 'tuned_captioner')
+    """
+
+    LABEL = "captioner search"
+    train_size: int = option(4000, "training canvases", check="positive", metavar="N")
+    validation_size: int = option(500, "validation canvases", check="positive", metavar="N")
+    test_size: int = option(500, "test canvases", check="positive", metavar="N")
+    name: str = option("tuned_captioner", "base name of the outputs")
 
 
 def translator_train_config(values):

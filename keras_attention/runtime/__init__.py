@@ -15,10 +15,11 @@ edge device runs. Two ways to use it:
 
 - `load(path)` returns the runner of the export's model family:
   `TFLiteTranslator` (text in, text out; greedy or beam search inside the
-  file), `TFLiteForecaster`.
-- The preprocessors (`TextPreprocessor`, `SeriesPreprocessor`) are the very
-  classes the Keras models hold: tokenization, vocabularies and scaling are
-  written once.
+  file), `TFLiteForecaster`, `TFLiteCaptioner` (image files in, captions
+  out).
+- The preprocessors (`TextPreprocessor`, `SeriesPreprocessor`,
+  `ImagePreprocessor`) are the very classes the Keras models hold:
+  tokenization, vocabularies, scaling and image reading are written once.
 
 `docs/export.md` shows the whole route.
 """
@@ -31,8 +32,14 @@ from .litert import (
     load_metadata,
     preprocessor_of,
 )
-from .preprocessors import EncodedSources, SeriesPreprocessor, TextPreprocessor
-from .runners import RUNNERS, TFLiteForecaster, TFLiteTranslator, load
+from .preprocessors import (
+    EncodedSources,
+    ImagePreprocessor,
+    SeriesPreprocessor,
+    TextPreprocessor,
+    read_image,
+)
+from .runners import RUNNERS, TFLiteCaptioner, TFLiteForecaster, TFLiteTranslator, load
 from .text import detokenize, normalize_text, tokenize
 from .vocabulary import Vocabulary
 
@@ -40,7 +47,9 @@ __all__ = [
     "MAX_DECODE_STEPS",
     "RUNNERS",
     "EncodedSources",
+    "ImagePreprocessor",
     "SeriesPreprocessor",
+    "TFLiteCaptioner",
     "TFLiteForecaster",
     "TFLiteRunner",
     "TFLiteTranslator",
@@ -53,5 +62,6 @@ __all__ = [
     "load_metadata",
     "normalize_text",
     "preprocessor_of",
+    "read_image",
     "tokenize",
 ]

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from .preprocessors import SeriesPreprocessor, TextPreprocessor
+from .preprocessors import PREPROCESSORS, TextPreprocessor
 from .vocabulary import END_ID, START_ID
 
 # The largest number of decoding steps a runner accepts: a buffer of that
@@ -110,12 +110,6 @@ def preprocessor_of(metadata):
             metadata["tokenization"],
         )
     return None
-
-
-PREPROCESSORS = {
-    "TextPreprocessor": TextPreprocessor,
-    "SeriesPreprocessor": SeriesPreprocessor,
-}
 
 
 def _interpreter(model_path, num_threads):

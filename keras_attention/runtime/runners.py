@@ -1,4 +1,4 @@
-"""The family runners: a `TFLiteTranslator`, a `TFLiteForecaster`, and `load`.
+"""The family runners: `TFLiteTranslator`, `TFLiteForecaster`, `TFLiteCaptioner`, `load`.
 
 Each is a `TFLiteRunner` that uses its family's preprocessor (the class the
 Keras model holds) to turn raw inputs into the signatures' arrays and back.
@@ -228,7 +228,124 @@ class TFLiteForecaster(TFLiteRunner):
         return self.run("predict", drivers=drivers, past_target=past)
 
 
-RUNNERS = {"translator": TFLiteTranslator, "forecaster": TFLiteForecaster}
+class TFLiteCaptioner(TFLiteRunner):
+    """Captions images with an exported captioner (no TensorFlow, no Keras).
+
+    Reads images with the model's `ImagePreprocessor` (`.npy` with numpy,
+    PNG and other formats with Pillow or matplotlib), runs greedy or beam
+    search inside the file (`caption_greedy`, `caption_beam`) and writes
+    the captions; the attention comes back as maps over the feature grid.
+
+    Args:
+        model_path: the `.tflite` file written by
+            `keras_attention.export.export_tflite`.
+        metadata_path: its sidecar JSON (default: beside the file).
+        num_threads: LiteRT CPU threads (default: LiteRT's choice).
+
+    Example:
+
+    A (here untrained) captioner exported with greedy and beam search
+    inside; the `.tflite` file gives the same captions as Keras:
+
+    >>> import numpy as np
+    >>> from keras_attention import export
+    >>> from keras_attention.models import ImageCaptioner
+    >>> from keras_attention.runtime import TFLiteCaptioner
+    >>> words = ["", "[UNK]", "[START]", "[END]", "zero", "one"]
+    >>> model = ImageCaptioner(words, image_shape=(16, 32, 1), conv_filters=[4, 4],
+    ...                        conv_pools=[2, 2], units=8, embedding_dim=4)
+    >>> model.build()
+    >>> _ = export.export_tflite(model, "captioner.tflite", max_length=6,
+    ...                          endpoints_to_export=["caption_greedy", "caption_beam"])
+    >>> captioner = TFLiteCaptioner("captioner.tflite")  # reads captioner.json
+    >>> image = np.random.default_rng(0).uniform(size=(16, 32, 1)).astype("float32")
+    >>> np.save("image.npy", image)
+    >>> captioner.caption("image.npy") == model.caption("image.npy", max_length=6)
+    True
+    >>> out = captioner.generate(image, method="beam")
+    >>> out["token_ids"].shape, out["attention"].shape  # (N-best, L), (N, L, H'·W')
+    ((1, 6), (1, 6, 32))
+    """
+
+    family = "captioner"
+
+    def __init__(self, model_path, metadata_path=None, num_threads=None):
+        super().__init__(model_path, metadata_path, num_threads)
+        self.max_length = self.metadata["decoding"]["max_length"]
+        self.image_shape = tuple(self.metadata["image_shape"])
+        self.feature_map = tuple(self.metadata["feature_map"])
+        self.has_attention = self.metadata.get("attention") != "none"
+
+    def encode_images(self, images):
+        """Image files or arrays → float32 `(N, H, W, C)` (see `ImagePreprocessor`)."""
+        return self.preprocessor.encode_images(images)
+
+    def generate(self, image, method="greedy"):
+        """Decodes one preprocessed image `(H, W, C)` with the file's loop.
+
+        Args:
+            image: float32 `(H, W, C)` (or `(1, H, W, C)`), as
+                `encode_images` returns them.
+            method: `"greedy"` (signature `caption_greedy`) or `"beam"`
+                (`caption_beam`, with the beam options chosen at export).
+
+        Returns:
+            A dict of numpy arrays without the batch axis: `token_ids`
+            `(L,)` (beam: `(N, L)`), `scores`, `lengths`, `attention`
+            `(L, H'·W')` (beam: `(N, L, H'·W')`), and `log_probs` for beam
+            search.
+        """
+        if method not in ("greedy", "beam"):
+            raise ValueError(
+                f"`method` must be 'greedy' or 'beam'. Received: method={method!r}"
+            )
+        image = np.asarray(image, np.float32)
+        if image.ndim == 3:
+            image = image[None]
+        if image.shape[1:] != self.image_shape or image.shape[0] != 1:
+            raise ValueError(
+                f"`image` must be one preprocessed image of shape {self.image_shape} "
+                f"(see encode_images). Received: image.shape={image.shape}"
+            )
+        out = self.run("caption_" + method, images=image)
+        return {k: v[0] for k, v in out.items()}
+
+    def caption(self, images, method="greedy", return_attention=False):
+        """Captions an image file, a list of files or an array of images.
+
+        Args:
+            images: what `encode_images` reads (`.npy`, `.png`, ... files or
+                arrays).
+            method: `"greedy"` or `"beam"` (the best hypothesis).
+            return_attention: also return, per image, the attention maps
+                `(emitted tokens incl. end, H', W')`.
+
+        Returns:
+            A string for one image file (else a list of strings), and with
+            `return_attention` the attention maps.
+        """
+        single = isinstance(images, (str, os.PathLike))
+        pixels = self.encode_images(images)
+        grid = self.feature_map if self.has_attention else (1, 1)
+        captions, maps = [], []
+        for image in pixels:
+            out = self.generate(image, method)
+            token_ids, length, weights = out["token_ids"], out["lengths"], out["attention"]
+            if token_ids.ndim == 2:  # beam search: the best hypothesis first
+                token_ids, length, weights = token_ids[0], length[0], weights[0]
+            n = int(length)
+            captions.append(self.preprocessor.decode_caption(token_ids[:n]))
+            maps.append(weights[:n].reshape((n,) + tuple(grid)))
+        if single and len(captions) == 1:
+            captions, maps = captions[0], maps[0]
+        return (captions, maps) if return_attention else captions
+
+
+RUNNERS = {
+    "translator": TFLiteTranslator,
+    "forecaster": TFLiteForecaster,
+    "captioner": TFLiteCaptioner,
+}
 
 
 def load(model_path, metadata_path=None, num_threads=None):
@@ -240,7 +357,8 @@ def load(model_path, metadata_path=None, num_threads=None):
         num_threads: LiteRT CPU threads.
 
     Returns:
-        A `TFLiteTranslator`, `TFLiteForecaster`, ... (`RUNNERS[family]`).
+        A `TFLiteTranslator`, `TFLiteForecaster`, `TFLiteCaptioner`
+        (`RUNNERS[family]`).
 
     Example:
 
