@@ -11,15 +11,13 @@ import io
 import numpy as np
 
 from keras_attention.io_utils import atomic_write_bytes
+from keras_attention.utils.optional import import_optional
 
 
 def _pyplot():
-    try:
-        import matplotlib
-    except ImportError as e:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "Plotting needs matplotlib: pip install 'keras-attention[eval]'"
-        ) from e
+    matplotlib = import_optional(
+        "matplotlib", "Plotting needs matplotlib", "'keras-attention[eval]'"
+    )
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 

@@ -219,9 +219,10 @@ def run_pipeline(args):
 
 
 # -- evaluate, plot-attention: one command for every family ------------------------------------
-def add_model_command(sub, name, job_name, help, intro):
+def add_model_command(sub, name, job_name, help, intro, func=None):
     """`keras-attention NAME --model PATH`: for any model, whose family's
-    `job_name` job does the work; the options of every family's job."""
+    `job_name` job does the work; the options of every family's job.
+    `func(args)` runs the command (its `set_defaults(func=...)`)."""
     from keras_attention.recipes.families import FAMILIES
 
     jobs = [getattr(f, job_name) for f in FAMILIES.values()]
@@ -229,6 +230,8 @@ def add_model_command(sub, name, job_name, help, intro):
     p = sub.add_parser(name, help=help, epilog=epilog(*jobs),
                        description="\n\n".join([intro, *(j.description for j in jobs)]))
     p.set_defaults(job_name=job_name)
+    if func is not None:
+        p.set_defaults(func=func)
     p.add_argument("--model", default=default, metavar="PATH.keras",
                    help=f"any keras_attention model (default: {default})")
     add_options(p, *[c for j in jobs for c in j.configs])

@@ -12,11 +12,9 @@ from keras_attention.cli.common import (
 
 def add_parser(sub):
     p = add_model_command(
-        sub, "evaluate", "evaluate",
+        sub, "evaluate", "evaluate", func=run, intro="Evaluate a saved model.",
         help="score a trained model (exact match / BLEU; RMSE, MAE... with baselines)",
-        intro="Evaluate a saved model.",
     )
-    p.set_defaults(func=run)
     p.add_argument("--output", metavar="FILE.json",
                    help="the results (default: <model>_evaluation.json)")
 

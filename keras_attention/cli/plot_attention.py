@@ -4,12 +4,10 @@ from keras_attention.cli.common import add_model_command, print_outputs, run_mod
 
 
 def add_parser(sub):
-    p = add_model_command(
-        sub, "plot-attention", "plot",
+    add_model_command(
+        sub, "plot-attention", "plot", func=run, intro="Draw attention matrices as PNG.",
         help="PNG heat maps of a model's attention for given inputs",
-        intro="Draw attention matrices as PNG.",
     )
-    p.set_defaults(func=run)
 
 
 def run(args):

@@ -6,18 +6,16 @@ and `keras_attention.data.detokenize`); sacrebleu applies its standard
 `13a` tokenization itself, so scores are comparable across tokenizations.
 """
 
+from keras_attention.utils.optional import import_optional
+
 # Source-length buckets in words (inclusive bounds; None = no upper bound).
 LENGTH_BUCKETS = ((1, 9), (10, 14), (15, 19), (20, None))
 
 
 def _sacrebleu():
-    try:
-        import sacrebleu
-    except ImportError as e:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "BLEU needs sacrebleu: pip install 'keras-attention[eval]'"
-        ) from e
-    return sacrebleu
+    return import_optional(
+        "sacrebleu", "BLEU needs sacrebleu", "'keras-attention[eval]'"
+    )
 
 
 def _check_pairs(hypotheses, references):

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_attention.layers import loops
+from keras_attention.layers import attention_utils, loops
 from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
 from keras_attention.layers.memory import Memory
 
@@ -66,17 +66,14 @@ class AttentionDecoder(keras.layers.Layer):
 
     def __init__(self, cell, embedding=None, output_layer=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(cell, dict):
-            cell = keras.layers.deserialize(cell)
-        if not isinstance(cell, AttentionDecoderCell):
-            raise ValueError(
-                "`cell` must be an AttentionDecoderCell. "
-                f"Received: cell={cell!r}"
-            )
-        if isinstance(embedding, dict):
-            embedding = keras.layers.deserialize(embedding)
-        if isinstance(output_layer, dict):
-            output_layer = keras.layers.deserialize(output_layer)
+        cell = attention_utils.deserialize_layer(
+            "cell",
+            cell,
+            lambda c: isinstance(c, AttentionDecoderCell),
+            "an AttentionDecoderCell",
+        )
+        embedding = attention_utils.deserialize_layer("embedding", embedding)
+        output_layer = attention_utils.deserialize_layer("output_layer", output_layer)
         if (embedding is None) != (output_layer is None):
             raise ValueError(
                 "Pass both `embedding` and `output_layer` (token ids in, logits "

@@ -259,3 +259,80 @@ def normalize_scores(
             scores, mask, dtype, training=training, seed=seed
         )
     validate_probability_fn(probability_fn)
+
+
+# -- constructor arguments shared by the layers ------------------------------
+_WEIGHT_OPTION_KINDS = {
+    "_initializer": (keras.initializers.get, keras.initializers.serialize),
+    "_regularizer": (keras.regularizers.get, keras.regularizers.serialize),
+    "_constraint": (keras.constraints.get, keras.constraints.serialize),
+}
+
+
+def _weight_option_kind(name):
+    for suffix, kind in _WEIGHT_OPTION_KINDS.items():
+        if name.endswith(suffix):
+            return kind
+    raise ValueError(
+        "A weight option's name must end with `_initializer`, `_regularizer` "
+        f"or `_constraint`. Received: name={name!r}"
+    )
+
+
+def set_weight_options(layer, **options):
+    """Stores initializer/regularizer/constraint arguments on `layer`.
+
+    Each `name=value` becomes `layer.name = keras.<kind>.get(value)`, the
+    kind chosen by the name's suffix (`kernel_initializer`,
+    `bias_regularizer`, ...). `weight_options_config` writes them back.
+    """
+    for name, value in options.items():
+        setattr(layer, name, _weight_option_kind(name)[0](value))
+    names = getattr(layer, "_weight_option_names", ())
+    layer._weight_option_names = names + tuple(n for n in options if n not in names)
+
+
+def set_kernel_and_bias_options(
+    layer, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer
+):
+    """`set_weight_options` for the usual kernel and bias arguments."""
+    values = (kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer)
+    names = ("kernel_initializer", "bias_initializer")
+    names += ("kernel_regularizer", "bias_regularizer")
+    set_weight_options(layer, **dict(zip(names, values, strict=True)))
+
+
+def weight_options_config(layer):
+    """`{name: serialized value}` of the options `set_weight_options` stored."""
+    return {
+        name: _weight_option_kind(name)[1](getattr(layer, name))
+        for name in getattr(layer, "_weight_option_names", ())
+    }
+
+
+def deserialize_layer(name, layer, accept=None, expected=None):
+    """A layer argument, deserialized from its config dict if need be.
+
+    Raises a `ValueError` naming the argument and the received value when
+    `accept(layer)` is false (`expected` says what was expected).
+    """
+    if isinstance(layer, dict):
+        layer = keras.layers.deserialize(layer)
+    if accept is not None and not accept(layer):
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={layer!r}")
+    return layer
+
+
+def additive_energy(projected_query, keys, score_vector, bias=None, extra=None):
+    """`vᵀ tanh(W_q q + W_k k_j [+ extra] [+ b])`, `(B, Tq, S)`.
+
+    `projected_query` is `W_q q` `(B, Tq, units)`, `keys` the projected keys
+    `W_k k` `(B, S, units)`; `extra` (e.g. coverage) broadcasts to
+    `(B, Tq, S, units)`.
+    """
+    hidden = ops.expand_dims(projected_query, 2) + ops.expand_dims(keys, 1)
+    if extra is not None:
+        hidden = hidden + extra
+    if bias is not None:
+        hidden = hidden + bias
+    return ops.sum(ops.tanh(hidden) * score_vector, axis=-1)

@@ -107,37 +107,42 @@ class BahdanauAttention(BaseAttention):
         self.units = attention_utils.validate_positive_int("units", units)
         self.use_bias = bool(use_bias)
         self.normalize = bool(normalize)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
-        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        attention_utils.set_kernel_and_bias_options(
+            self, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer
+        )
         self.use_coverage = bool(use_coverage)
 
-    def _build_scores(self, query_dim, key_dim, memory_length):
-        kw = dict(
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer
-        )
-        self.query_kernel = self.add_weight(
-            name="query_kernel", shape=(query_dim, self.units), **kw
-        )
-        self.key_kernel = self.add_weight(
-            name="key_kernel", shape=(key_dim, self.units), **kw
-        )
-        self.score_vector = self.add_weight(
-            name="score_vector", shape=(self.units,), **kw
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.units,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
+    def _add_energy_weights(self, prefix, query_dim, key_dim):
+        """`(W_q, W_k, v, b or None)` of an additive energy, named `prefix*`.
+
+        `MonotonicChunkwiseAttention` adds its chunk energy with it.
+        """
+
+        def weight(name, shape, kind="kernel"):
+            return self.add_weight(
+                name=prefix + name,
+                shape=shape,
+                initializer=getattr(self, f"{kind}_initializer"),
+                regularizer=getattr(self, f"{kind}_regularizer"),
             )
-        else:
-            self.bias = None
+
+        return (
+            weight("query_kernel", (query_dim, self.units)),
+            weight("key_kernel", (key_dim, self.units)),
+            weight("score_vector", (self.units,)),
+            weight("bias", (self.units,), "bias") if self.use_bias else None,
+        )
+
+    def _build_scores(self, query_dim, key_dim, memory_length):
+        self.query_kernel, self.key_kernel, self.score_vector, self.bias = (
+            self._add_energy_weights("", query_dim, key_dim)
+        )
         if self.use_coverage:
             self.coverage_kernel = self.add_weight(
-                name="coverage_kernel", shape=(self.units,), **kw
+                name="coverage_kernel",
+                shape=(self.units,),
+                initializer=self.kernel_initializer,
+                regularizer=self.kernel_regularizer,
             )
         if self.normalize:
             self.score_scale = self.add_weight(
@@ -171,14 +176,14 @@ class BahdanauAttention(BaseAttention):
 
     def _scores(self, query, keys, attention_state=None):
         q = ops.matmul(query, self.query_kernel)  # (B, Tq, units)
-        hidden = ops.expand_dims(q, 2) + ops.expand_dims(keys, 1)  # (B,Tq,S,u)
+        coverage = None
         if self.use_coverage:
             # See et al. (2017): w_c · coverage_j inside the tanh.
-            coverage = ops.cast(attention_state, hidden.dtype)[:, None, :, None]
-            hidden = hidden + coverage * self.coverage_kernel
-        if self.bias is not None:
-            hidden = hidden + self.bias
-        return ops.sum(ops.tanh(hidden) * self._score_vector(), axis=-1)
+            coverage = ops.cast(attention_state, q.dtype)[:, None, :, None]
+            coverage = coverage * self.coverage_kernel
+        return attention_utils.additive_energy(
+            q, keys, self._score_vector(), self.bias, extra=coverage
+        )
 
     def get_config(self):
         config = super().get_config()
@@ -188,14 +193,7 @@ class BahdanauAttention(BaseAttention):
                 "use_bias": self.use_bias,
                 "normalize": self.normalize,
                 "use_coverage": self.use_coverage,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": keras.regularizers.serialize(
-                    self.kernel_regularizer
-                ),
-                "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+                **attention_utils.weight_options_config(self),
             }
         )
         return config

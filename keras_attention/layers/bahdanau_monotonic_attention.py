@@ -157,10 +157,3 @@ class BahdanauMonotonicAttention(MonotonicAttentionMixin, BahdanauAttention):
             **kwargs,
         )
         self._init_monotonic(sigmoid_noise, score_bias_init, mode, seed)
-
-    def _build_scores(self, query_dim, key_dim, memory_length):
-        super()._build_scores(query_dim, key_dim, memory_length)
-        self._build_score_bias()
-
-    def get_config(self):
-        return self._monotonic_config(super().get_config())

@@ -1,5 +1,7 @@
 """The part of the call contract shared by `BahdanauAttention` and `LuongAttention`."""
 
+import inspect
+
 import keras
 from keras import ops
 
@@ -167,6 +169,7 @@ class BaseAttention(keras.layers.Layer):
         attention_state=None,
         return_attention_state=False,
         mask=None,
+        **kwargs,
     ):
         """See the subclasses' docstrings.
 
@@ -179,8 +182,12 @@ class BaseAttention(keras.layers.Layer):
         query (see `has_attention_state`); a rank-3 query runs the steps in
         order from `initial_attention_state` (or the given state). With
         `return_attention_state=True` the call returns
-        `(context, weights, new_state)`.
+        `(context, weights, new_state)`. Other keyword arguments go to
+        `_resolve_attention_state` (the monotonic layers' `previous_attention`).
         """
+        attention_state = self._resolve_attention_state(
+            query, value, attention_state, **kwargs
+        )
         query, value, key, query_mask, value_mask = _unpack_list_form(
             query, value, key, query_mask, value_mask, mask
         )
@@ -231,6 +238,19 @@ class BaseAttention(keras.layers.Layer):
         if return_attention_scores:
             return context, weights
         return context
+
+    def _resolve_attention_state(self, query, value, attention_state, **kwargs):
+        """The attention state a call starts from (a hook for extra call arguments).
+
+        Subclasses that accept more call arguments (tfa's names) take them
+        here and pass the rest on; this base accepts none.
+        """
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.call() got an unexpected keyword argument "
+                f"{next(iter(kwargs))!r}"
+            )
+        return attention_state
 
     def _attend(self, query, value, keys, mask, positions, training, state):
         """`(context (B, Tq, D), weights (B, Tq, S), new state)` for a rank-3 query.
@@ -362,21 +382,12 @@ class BaseAttention(keras.layers.Layer):
             query_shape, value_shape = query_shape[0], query_shape[1]
         return tuple(query_shape[:-1]) + (value_shape[-1],)
 
-    def compute_output_spec(
-        self,
-        query,
-        value=None,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        return_attention_scores=False,
-        training=None,
-        query_positions=None,
-        projected_keys=None,
-        attention_state=None,
-        return_attention_state=False,
-        mask=None,
-    ):
+    def compute_output_spec(self, *args, **kwargs):
+        # The arguments of `call` (a subclass's extra ones included), bound once.
+        arguments = inspect.signature(self.call).bind(*args, **kwargs).arguments
+        query, value, key = (arguments.get(n) for n in ("query", "value", "key"))
+        return_attention_scores = arguments.get("return_attention_scores", False)
+        return_attention_state = arguments.get("return_attention_state", False)
         query, value, key, _, _ = _unpack_list_form(
             query, value, key, None, None, None
         )
@@ -387,14 +398,14 @@ class BaseAttention(keras.layers.Layer):
             )
         out_shape = tuple(query.shape[:-1]) + (value.shape[-1],)
         context = keras.KerasTensor(out_shape, dtype=self.compute_dtype)
+        if not (return_attention_state or return_attention_scores):
+            return context
+        w_shape = tuple(query.shape[:-1]) + (value.shape[1],)
+        weights = keras.KerasTensor(w_shape, dtype=self.compute_dtype)
         if return_attention_state:
-            w_shape = tuple(query.shape[:-1]) + (value.shape[1],)
             state = keras.KerasTensor((query.shape[0], value.shape[1]), dtype="float32")
-            return context, keras.KerasTensor(w_shape, dtype=self.compute_dtype), state
-        if return_attention_scores:
-            w_shape = tuple(query.shape[:-1]) + (value.shape[1],)
-            return context, keras.KerasTensor(w_shape, dtype=self.compute_dtype)
-        return context
+            return context, weights, state
+        return context, weights
 
     def get_config(self):
         config = super().get_config()

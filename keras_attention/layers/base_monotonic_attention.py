@@ -22,8 +22,9 @@ class MonotonicAttentionMixin:
     """Monotonic alignments on top of a `BaseAttention` score layer.
 
     Put it first in the bases: `class X(MonotonicAttentionMixin,
-    BahdanauAttention)`. Subclasses call `_init_monotonic()` in `__init__`
-    and `_build_score_bias()` at the end of `_build_scores()`.
+    BahdanauAttention)`. Subclasses call `_init_monotonic()` in `__init__`;
+    the mixin adds `score_bias` after the score layer's weights and writes
+    its arguments in `get_config()` (without `_unused_config_keys`).
 
     The call contract is `BaseAttention`'s, with the previous alignment as
     the attention state: `layer(query, value, attention_state=a,
@@ -58,7 +59,9 @@ class MonotonicAttentionMixin:
         if self.seed_generator is None and self.sigmoid_noise > 0:
             self.seed_generator = keras.random.SeedGenerator(seed)
 
-    def _build_score_bias(self):
+    def _build_scores(self, query_dim, key_dim, memory_length):
+        # The score layer's weights, then the scalar `score_bias`.
+        super()._build_scores(query_dim, key_dim, memory_length)
         self.score_bias = self.add_weight(
             name="score_bias",
             shape=(),
@@ -165,23 +168,10 @@ class MonotonicAttentionMixin:
         return self._attend(query, value, keys, mask, positions, training, state)
 
     # -- the call --------------------------------------------------------------
-    def call(
-        self,
-        query,
-        value=None,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        return_attention_scores=False,
-        training=None,
-        query_positions=None,
-        projected_keys=None,
-        attention_state=None,
-        return_attention_state=False,
-        mask=None,
-        previous_attention=None,
+    def _resolve_attention_state(
+        self, query, value, attention_state, previous_attention=None, **kwargs
     ):
-        """See the subclasses' docstrings; `previous_attention` = `attention_state`."""
+        """`previous_attention` (tfa's name) is another name of `attention_state`."""
         if previous_attention is not None:
             if attention_state is not None:
                 raise ValueError(
@@ -189,22 +179,12 @@ class MonotonicAttentionMixin:
                     "`previous_attention`, not both. Received both"
                 )
             attention_state = previous_attention
+        attention_state = super()._resolve_attention_state(
+            query, value, attention_state, **kwargs
+        )
         if attention_state is not None:
             self._check_alignment_shape(query, value, attention_state)
-        return super().call(
-            query,
-            value,
-            key=key,
-            query_mask=query_mask,
-            value_mask=value_mask,
-            return_attention_scores=return_attention_scores,
-            training=training,
-            query_positions=query_positions,
-            projected_keys=projected_keys,
-            attention_state=attention_state,
-            return_attention_state=return_attention_state,
-            mask=mask,
-        )
+        return attention_state
 
     def _check_alignment_shape(self, query, value, state):
         if isinstance(query, (list, tuple)) and value is None and len(query) >= 2:
@@ -222,33 +202,13 @@ class MonotonicAttentionMixin:
                 f"Received: shape={prev}"
             )
 
-    def compute_output_spec(
-        self,
-        query,
-        value=None,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        return_attention_scores=False,
-        training=None,
-        query_positions=None,
-        projected_keys=None,
-        attention_state=None,
-        return_attention_state=False,
-        mask=None,
-        previous_attention=None,
-    ):
-        return super().compute_output_spec(
-            query,
-            value,
-            key=key,
-            return_attention_scores=return_attention_scores,
-            return_attention_state=return_attention_state,
-        )
+    # Arguments of the score layer that a monotonic layer does not take.
+    _unused_config_keys = ("probability_fn", "use_coverage")
 
-    def _monotonic_config(self, config):
-        config.pop("probability_fn", None)
-        config.pop("use_coverage", None)
+    def get_config(self):
+        config = super().get_config()
+        for key in self._unused_config_keys:
+            config.pop(key, None)
         config.update(
             {
                 "sigmoid_noise": self.sigmoid_noise,

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_attention.layers import loops
+from keras_attention.layers import attention_utils, loops
 from keras_attention.layers.base_attention import BaseAttention
 
 
@@ -57,20 +57,18 @@ class InputAttentionEncoder(keras.layers.Layer):
         # As AttentionDecoder: on TensorFlow XLA cannot compile the time
         # loop's gradient, so compile(jit_compile="auto") must not pick XLA.
         self.supports_jit = loops.supports_jit()
-        if isinstance(cell, dict):
-            cell = keras.layers.deserialize(cell)
-        if not (hasattr(cell, "state_size") and callable(cell)):
-            raise ValueError(
-                "`cell` must be a Keras RNN cell (e.g. keras.layers.LSTMCell(64)). "
-                f"Received: cell={cell!r}"
-            )
-        if isinstance(attention, dict):
-            attention = keras.layers.deserialize(attention)
-        if not isinstance(attention, BaseAttention):
-            raise ValueError(
-                "`attention` must be a BahdanauAttention or LuongAttention layer. "
-                f"Received: attention={attention!r}"
-            )
+        cell = attention_utils.deserialize_layer(
+            "cell",
+            cell,
+            lambda c: hasattr(c, "state_size") and callable(c),
+            "a Keras RNN cell (e.g. keras.layers.LSTMCell(64))",
+        )
+        attention = attention_utils.deserialize_layer(
+            "attention",
+            attention,
+            lambda a: isinstance(a, BaseAttention),
+            "a BahdanauAttention or LuongAttention layer",
+        )
         self.cell = cell
         self.attention = attention
         self._state_sizes = loops.cell_state_sizes(cell)

@@ -130,8 +130,11 @@ class LuongAttention(BaseAttention):
         else:
             attention_utils.validate_positive_int("window", window)
         self.window = window
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        attention_utils.set_weight_options(
+            self,
+            kernel_initializer=kernel_initializer,
+            kernel_regularizer=kernel_regularizer,
+        )
 
     def _weight(self, name, shape):
         return self.add_weight(
@@ -249,12 +252,7 @@ class LuongAttention(BaseAttention):
                 "use_scale": self.use_scale,
                 "window": self.window,
                 "window_mode": self.window_mode,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "kernel_regularizer": keras.regularizers.serialize(
-                    self.kernel_regularizer
-                ),
+                **attention_utils.weight_options_config(self),
             }
         )
         return config

@@ -88,6 +88,8 @@ class LuongMonotonicAttention(MonotonicAttentionMixin, LuongAttention):
         - [Luong et al., 2015](https://arxiv.org/abs/1508.04025)
     """
 
+    _unused_config_keys = ("probability_fn", "window", "window_mode")
+
     def __init__(
         self,
         score_mode="general",
@@ -114,13 +116,3 @@ class LuongMonotonicAttention(MonotonicAttentionMixin, LuongAttention):
             **kwargs,
         )
         self._init_monotonic(sigmoid_noise, score_bias_init, mode, seed)
-
-    def _build_scores(self, query_dim, key_dim, memory_length):
-        super()._build_scores(query_dim, key_dim, memory_length)
-        self._build_score_bias()
-
-    def get_config(self):
-        config = self._monotonic_config(super().get_config())
-        config.pop("window", None)
-        config.pop("window_mode", None)
-        return config

@@ -60,10 +60,9 @@ class Maxout(keras.layers.Layer):
         self.num_units = attention_utils.validate_positive_int("num_units", num_units)
         self.pool_size = attention_utils.validate_positive_int("pool_size", pool_size)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
-        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        attention_utils.set_kernel_and_bias_options(
+            self, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer
+        )
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -105,14 +104,7 @@ class Maxout(keras.layers.Layer):
                 "num_units": self.num_units,
                 "pool_size": self.pool_size,
                 "use_bias": self.use_bias,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": keras.regularizers.serialize(
-                    self.kernel_regularizer
-                ),
-                "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+                **attention_utils.weight_options_config(self),
             }
         )
         return config

@@ -119,27 +119,12 @@ class MonotonicChunkwiseAttention(BahdanauMonotonicAttention):
 
     def _build_scores(self, query_dim, key_dim, memory_length):
         super()._build_scores(query_dim, key_dim, memory_length)
-        kw = dict(
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer
-        )
-        self.chunk_query_kernel = self.add_weight(
-            name="chunk_query_kernel", shape=(query_dim, self.units), **kw
-        )
-        self.chunk_key_kernel = self.add_weight(
-            name="chunk_key_kernel", shape=(key_dim, self.units), **kw
-        )
-        self.chunk_score_vector = self.add_weight(
-            name="chunk_score_vector", shape=(self.units,), **kw
-        )
-        if self.use_bias:
-            self.chunk_bias = self.add_weight(
-                name="chunk_bias",
-                shape=(self.units,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-            )
-        else:
-            self.chunk_bias = None
+        (
+            self.chunk_query_kernel,
+            self.chunk_key_kernel,
+            self.chunk_score_vector,
+            self.chunk_bias,
+        ) = self._add_energy_weights("chunk_", query_dim, key_dim)
 
     def _project_keys(self, key):
         kernel = ops.concatenate([self.key_kernel, self.chunk_key_kernel], axis=-1)
@@ -150,10 +135,9 @@ class MonotonicChunkwiseAttention(BahdanauMonotonicAttention):
 
     def _chunk_energies(self, query, keys):
         q = ops.matmul(query, self.chunk_query_kernel)  # (B, T, units)
-        hidden = ops.expand_dims(q, 2) + ops.expand_dims(keys[..., self.units :], 1)
-        if self.chunk_bias is not None:
-            hidden = hidden + self.chunk_bias
-        return ops.sum(ops.tanh(hidden) * self.chunk_score_vector, axis=-1)
+        return attention_utils.additive_energy(
+            q, keys[..., self.units :], self.chunk_score_vector, self.chunk_bias
+        )
 
     def _expected_weights(self, alignments, query, keys, mask):
         if self.chunk_size == 1:

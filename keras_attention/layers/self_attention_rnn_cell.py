@@ -115,9 +115,12 @@ class SelfAttentionRNNCell(keras.layers.Layer):
             "attention_units", attention_units, allow_none=True
         )
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
+        attention_utils.set_weight_options(
+            self,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+        )
         if score_mode == "additive":
             self.attention = BahdanauAttention(
                 self.attention_units or units, name="attention", dtype=self.dtype_policy
@@ -225,13 +228,7 @@ class SelfAttentionRNNCell(keras.layers.Layer):
                 "cell_type": self.cell_type,
                 "attention_units": self.attention_units,
                 "use_bias": self.use_bias,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "recurrent_initializer": keras.initializers.serialize(
-                    self.recurrent_initializer
-                ),
-                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+                **attention_utils.weight_options_config(self),
             }
         )
         return config

@@ -27,6 +27,7 @@ from keras_attention.models.task import (
     Endpoint,
     to_numpy,
 )
+from keras_attention.utils.serialization import class_and_config
 
 DEFAULT_EXPORT_MAX_LENGTH = 50
 
@@ -265,10 +266,7 @@ class TokenDecoderExport:
             "memory_dim": self.memory_dim,
         }
         if self.preprocessor is not None:
-            data["preprocessor"] = {
-                "class_name": type(self.preprocessor).__name__,
-                "config": self.preprocessor.get_config(),
-            }
+            data["preprocessor"] = class_and_config(self.preprocessor)
             data["special_ids"] = dict(self.preprocessor.special_ids)
         return data
 

@@ -6,13 +6,14 @@ this module imports it and explains how to install it when it is missing.
 
 import keras
 
-try:
-    import keras_tuner
-except ImportError as e:  # pragma: no cover - depends on the install
-    raise ImportError(
-        "keras_attention.tuners needs KerasTuner: pip install 'keras-attention[tuner]' "
-        "(keras-tuner[bayesian], which also brings scipy for BayesianOptimization)"
-    ) from e
+from keras_attention.utils.optional import import_optional
+
+keras_tuner = import_optional(
+    "keras_tuner",
+    "keras_attention.tuners needs KerasTuner",
+    "'keras-attention[tuner]' "
+    "(keras-tuner[bayesian], which also brings scipy for BayesianOptimization)",
+)
 
 #: Keras' `fit()` default batch size, the default of the `batch_size` search.
 DEFAULT_BATCH_SIZE = 32

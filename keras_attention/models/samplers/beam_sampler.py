@@ -12,8 +12,6 @@ from keras_attention.models.samplers.sampler import (
     batch_size,
     first_weights,
     memory_positions,
-    prepare,
-    validate_call,
     vocabulary_size,
 )
 
@@ -110,18 +108,7 @@ class BeamSampler(Sampler):
             )
         return scores
 
-    def __call__(
-        self,
-        decoder,
-        memory,
-        memory_mask=None,
-        initial_state=None,
-        start_id=2,
-        end_id=3,
-        max_length=50,
-    ):
-        validate_call(decoder, start_id, end_id, max_length)
-        memory, initial_state = prepare(decoder, memory, memory_mask, initial_state)
+    def _decode(self, decoder, memory, initial_state, start_id, end_id, max_length):
         k = self.beam_width
         batch = batch_size(memory)
         positions = memory_positions(decoder, memory)

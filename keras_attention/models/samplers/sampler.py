@@ -160,6 +160,14 @@ class Sampler:
         """
         validate_call(decoder, start_id, end_id, max_length)
         memory, initial_state = prepare(decoder, memory, memory_mask, initial_state)
+        return self._decode(decoder, memory, initial_state, start_id, end_id, max_length)
+
+    def _decode(self, decoder, memory, initial_state, start_id, end_id, max_length):
+        """The decoding loop of `__call__`, on checked arguments.
+
+        `memory` is a prepared `Memory` (or tuple of them), `initial_state`
+        the cell states or `None`. `BeamSampler` replaces it.
+        """
         batch = batch_size(memory)
         positions = memory_positions(decoder, memory)
         vocab = vocabulary_size(decoder)
