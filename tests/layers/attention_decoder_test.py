@@ -212,6 +212,11 @@ def test_scheduled_sampling_draws_one_coin_per_example(probability):
     rows = 400
     memory = np.repeat(MEMORY[:1], rows, 0)
     probe = np.array([[1, 1, 1, 1]], "int32")
+    decoder(probe, MEMORY[:1])  # builds
+    # Embeddings far apart, so that the token fed at step 1 visibly moves the
+    # logits on every backend (Keras' uniform(-0.05, 0.05) start barely does).
+    decoder.embedding.embeddings.assign(
+        np.random.default_rng(0).normal(size=(7, 4)).astype("float32"))
     first, _, _ = decoder(probe, MEMORY[:1])
     predicted = int(np.argmax(to_numpy(first)[0, 0]))
     true_next = 1 + predicted % 6  # a real token (1..6) that is not the prediction

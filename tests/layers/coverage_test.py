@@ -128,7 +128,7 @@ def test_translator_decoding_with_coverage_equals_teacher_forcing(sampler):
     model = Seq2SeqTranslator(19, 13, embedding_dim=8, units=16, coverage=True)
     model.build()
     bias = model.decoder.output_layer.bias
-    bias.assign(keras.ops.where(keras.ops.arange(13) < 2, -20.0, bias))
+    bias.assign(keras.ops.where(keras.ops.arange(13) < 2, -20.0, bias.value))
     src = RNG.integers(4, 19, (2, 6)).astype("int32")
     src[1, 3:] = 0
     chosen = BeamSampler(beam_width=3, num_return=2) if sampler == "beam" else "greedy"
