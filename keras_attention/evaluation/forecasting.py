@@ -13,7 +13,9 @@ Baselines, computed from the same model inputs:
 
 - `naive_forecast`: repeat the last known target value for every step;
 - `LinearAutoregressive`: ordinary least squares from the flattened driving
-  window, the past target values and a bias to the `H` targets.
+  window, the past target values and a bias to the `H` targets, either one
+  fit per horizon step (`strategy="direct"`) or the one-step fit iterated on
+  its own predictions (`strategy="recursive"`, see `recursive_forecast`).
 """
 
 import numpy as np
@@ -233,15 +235,85 @@ class LinearAutoregressive:
         return _design(inputs) @ self.coef_
 
 
-def baseline_predictions(series, part="test", l2=0.0):
+def shift_window(drivers, past, value):
+    """The window one step later, for a recursive forecast.
+
+    The driving series' values after the window are unknown, so their last
+    row is repeated (their naive forecast); the predicted target `value` is
+    appended to the past target values.
+
+    Args:
+        drivers: `(N, T, n)`.
+        past: `(N, T_p)`.
+        value: `(N,)`, the prediction for the first step after `past`.
+
+    Returns:
+        `(drivers, past)` of the same shapes.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.evaluation import forecasting as fc
+    >>> d, p = fc.shift_window(np.array([[[1.0], [2.0]]]), np.array([[5.0, 6.0]]),
+    ...                        np.array([7.0]))
+    >>> d[..., 0].tolist(), p.tolist()
+    ([[2.0, 2.0]], [[6.0, 7.0]])
+    """
+    drivers = np.concatenate([drivers[:, 1:], drivers[:, -1:]], axis=1)
+    past = np.concatenate([past[:, 1:], np.asarray(value)[:, None]], axis=1)
+    return drivers, past
+
+
+def recursive_forecast(one_step, drivers, past, horizon):
+    """Iterates a one-step forecaster on its own predictions.
+
+    Args:
+        one_step: `f(drivers (N, T, n), past (N, T_p)) -> (N,)`, the forecast
+            of the step after the window.
+        drivers: `(N, T, n)`.
+        past: `(N, T_p)` (or `(N, T_p, 1)`).
+        horizon: number of steps.
+
+    Returns:
+        `(N, horizon)`: step 1 from the window, step `h` from the window
+        shifted `h - 1` times by `shift_window`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.evaluation import forecasting as fc
+    >>> step = lambda d, p: p[:, -1] + (p[:, -1] - p[:, -2])  # linear trend
+    >>> fc.recursive_forecast(step, np.zeros((1, 2, 1)), np.array([[1.0, 3.0]]), 3)
+    array([[5., 7., 9.]])
+    """
+    drivers = np.asarray(drivers, dtype="float64")
+    past = np.asarray(past, dtype="float64")
+    if past.ndim == 3:
+        past = past[..., 0]
+    steps = []
+    for _ in range(horizon):
+        value = np.asarray(one_step(drivers, past), dtype="float64").reshape(len(drivers))
+        steps.append(value)
+        drivers, past = shift_window(drivers, past, value)
+    return np.stack(steps, axis=1)
+
+
+def baseline_predictions(series, part="test", l2=0.0, strategy="direct", fit_parts=("train",)):
     """Scaled predictions of both baselines on one part of a `WindowedSeries`.
 
-    The linear model is fitted on the training windows.
+    The linear model is fitted on the windows of `fit_parts`.
 
     Args:
         series: a `WindowedSeries` (from `make_windows`).
         part: the part to predict (`"test"`, `"val"` or `"train"`).
         l2: ridge penalty of the linear model.
+        strategy: for `horizon > 1`, `"direct"` (one least-squares fit per
+            horizon step) or `"recursive"` (the one-step fit iterated on its
+            own predictions by `recursive_forecast`). The naive forecast is
+            the same either way.
+        fit_parts: the parts whose windows the linear model is fitted on,
+            e.g. `("train", "val")` when the validation part was carved from
+            the protocol's training rows.
 
     Returns:
         `{"naive": (N, H), "linear": (N, H)}` on the scaled target.
@@ -255,11 +327,31 @@ def baseline_predictions(series, part="test", l2=0.0):
     >>> {name: p.shape for name, p in predictions.items()}
     {'naive': (83, 1), 'linear': (83, 1)}
     """
+    if strategy not in ("direct", "recursive"):
+        raise ValueError(
+            "`strategy` must be one of 'direct', 'recursive'. "
+            f"Received: strategy={strategy!r}"
+        )
     test = series[part]
-    linear = LinearAutoregressive(l2=l2).fit(series["train"].inputs, series["train"].target)
+    parts = [series[name] for name in fit_parts]
+    inputs = {
+        key: np.concatenate([p.inputs[key] for p in parts]) for key in ("drivers", "past_target")
+    }
+    target = np.concatenate([p.target for p in parts])
+    if strategy == "recursive":
+        linear = LinearAutoregressive(l2=l2).fit(inputs, target[:, :1])
+        predictions = recursive_forecast(
+            lambda d, p: linear.predict({"drivers": d, "past_target": p})[:, 0],
+            test.drivers,
+            test.past_target,
+            series.horizon,
+        )
+    else:
+        linear = LinearAutoregressive(l2=l2).fit(inputs, target)
+        predictions = linear.predict(test.inputs)
     return {
         "naive": naive_forecast(test.past_target, series.horizon),
-        "linear": linear.predict(test.inputs),
+        "linear": predictions,
     }
 
 

@@ -12,6 +12,9 @@ from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
 from keras_attention.layers.luong_attention import LuongAttention
 from keras_attention.layers.maxout import Maxout
+from keras_attention.layers.reversible_instance_normalization import (
+    ReversibleInstanceNormalization,
+)
 from keras_attention.layers.self_attention_rnn_cell import SelfAttentionRNNCell
 
 __all__ = [
@@ -21,6 +24,7 @@ __all__ = [
     "InputAttentionEncoder",
     "LuongAttention",
     "Maxout",
+    "ReversibleInstanceNormalization",
     "SelfAttentionRNNCell",
     "hard_straight_through",
     "hardmax",

@@ -1,6 +1,7 @@
 """Attention encoder–decoder for multivariate time-series forecasting."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_attention.layers import loops
@@ -14,11 +15,21 @@ from keras_attention.layers.attention_utils import (
 from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
 from keras_attention.layers.luong_attention import SCORE_MODES, LuongAttention
+from keras_attention.layers.reversible_instance_normalization import (
+    ReversibleInstanceNormalization,
+)
+from keras_attention.models import linear_part
 
 ENCODERS = ("lstm", "gru", "bilstm", "bigru", "simple")
 DECODERS = ("lstm", "gru")
 ATTENTIONS = ("bahdanau", "luong", "none")
 PROTOCOLS = ("nowcast", "forecast")
+STRATEGIES = ("direct", "recursive")
+REVIN_MODES = ("mean", "last")
+
+# What a config saved before an argument existed means: the behaviour of the
+# version that saved it (the constructor defaults may differ).
+_LEGACY_DEFAULTS = {"strategy": "recursive", "revin": None, "revin_std": True}
 
 _RNN_LAYERS = {
     "lstm": keras.layers.LSTM,
@@ -143,6 +154,9 @@ class TimeSeriesForecaster(keras.Model):
         residual=False,
         highway=False,
         dropout=0.0,
+        strategy="recursive",
+        revin=None,
+        revin_std=True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -187,6 +201,13 @@ class TimeSeriesForecaster(keras.Model):
             raise ValueError(f"`highway` must be a bool. Received: highway={highway!r}")
         self.highway = highway
         self.dropout = validate_rate("dropout", dropout)
+        self.strategy = validate_choice("strategy", strategy, STRATEGIES)
+        if revin is not None:
+            validate_choice("revin", revin, REVIN_MODES)
+        self.revin = revin
+        if not isinstance(revin_std, bool):
+            raise ValueError(f"`revin_std` must be a bool. Received: revin_std={revin_std!r}")
+        self.revin_std = revin_std
 
         score_units = attention_units or units
         base = encoder[2:] if encoder.startswith("bi") else encoder
@@ -234,10 +255,21 @@ class TimeSeriesForecaster(keras.Model):
         ]
         self.memory_dropout = keras.layers.Dropout(self.dropout)
         self.output_dropout = keras.layers.Dropout(self.dropout)
-        # With `residual`, an untrained model is exactly the naive forecast.
+        # With `residual` (and/or `highway`), the network's output starts at
+        # zero: an untrained model is exactly the naive forecast (or the
+        # linear part, once `fit_linear` has set it).
         self.head = keras.layers.Dense(
-            1, kernel_initializer="zeros" if residual else "glorot_uniform", name="head"
+            1,
+            kernel_initializer="zeros" if residual or highway else "glorot_uniform",
+            name="head",
         )
+        if revin is not None:
+            self.revin_drivers = ReversibleInstanceNormalization(
+                subtract_last=revin == "last", use_std=revin_std, name="revin_drivers"
+            )
+            self.revin_target = ReversibleInstanceNormalization(
+                subtract_last=revin == "last", use_std=revin_std, name="revin_target"
+            )
         self.highway_layer = (
             keras.layers.Dense(horizon, kernel_initializer="zeros", name="highway")
             if highway
@@ -251,6 +283,13 @@ class TimeSeriesForecaster(keras.Model):
         return self.window - 1 if self.protocol == "nowcast" else self.window
 
     @property
+    def _decoder_steps(self):
+        # The direct strategy runs the decoder `horizon - 1` steps further
+        # on placeholders (zeros), one output per horizon step.
+        extra = self.horizon - 1 if self.strategy == "direct" else 0
+        return self.past_target_length + extra
+
+    @property
     def memory_dim(self):
         return self.units * (2 if self.encoder_type.startswith("bi") else 1)
 
@@ -258,13 +297,14 @@ class TimeSeriesForecaster(keras.Model):
         # Every shape follows from the constructor arguments, so the model
         # builds the same way from a call and from a saved config.
         drivers_shape = (None, self.window, self.num_features)
+        if self.revin is not None:
+            self.revin_drivers.build(drivers_shape)
+            self.revin_target.build((None, self.past_target_length, 1))
         self.encoder.build(drivers_shape)
         for dense in self.bridge:
             dense.build((None, self.memory_dim))
         memory_length = self.window if self.attention_type != "none" else 1
-        self.decoder.build(
-            (None, self.past_target_length, 1), (None, memory_length, self.memory_dim)
-        )
+        self.decoder.build((None, self._decoder_steps, 1), (None, memory_length, self.memory_dim))
         self.head.build((None, self.decoder_cell.output_size))
         if self.highway_layer is not None:
             self.highway_layer.build(
@@ -331,17 +371,24 @@ class TimeSeriesForecaster(keras.Model):
             )
         return drivers, past
 
-    def _predict(self, output, last_value, highway, training):
+    def _network_value(self, output, stats, training):
+        """The network's contribution, on the scale of the inputs."""
         value = self.head(self.output_dropout(output, training=training))
-        if self.residual:
-            value = value + ops.cast(last_value, value.dtype)
-        if highway is not None:
-            value = value + highway
-        return value
+        if self.revin is None:
+            return value
+        # With a base (last value, linear part) the network predicts a
+        # correction, i.e. a difference: scaled back, not shifted.
+        return self.revin_target(
+            value, stats=stats, mode="denormalize", center=not self._has_base
+        )
+
+    @property
+    def _has_base(self):
+        return self.residual or self.highway
 
     def _highway(self, drivers, past):
         if self.highway_layer is None:
-            return [None] * self.horizon
+            return None
         batch = ops.shape(drivers)[0]
         flat = ops.concatenate(
             [
@@ -350,25 +397,68 @@ class TimeSeriesForecaster(keras.Model):
             ],
             axis=-1,
         )
-        linear = self.highway_layer(flat)
-        return [linear[:, h : h + 1] for h in range(self.horizon)]
+        return self.highway_layer(flat)
 
     def call(self, inputs, training=None, return_attention_scores=False):
         drivers, past = self._split_inputs(inputs)
         drivers = ops.cast(drivers, self.compute_dtype)
         past = ops.cast(past, self.compute_dtype)
-        outputs, final, input_weights = self._encode(drivers, training)
+        if self.revin is not None:
+            net_drivers, _ = self.revin_drivers(drivers)
+            net_past, stats = self.revin_target(past)
+        else:
+            net_drivers, net_past, stats = drivers, past, None
+        outputs, final, input_weights = self._encode(net_drivers, training)
         if self.attention_type == "none":
             memory = ops.expand_dims(final, 1)
         else:
             memory = self.memory_dropout(outputs, training=training)
         initial = [dense(final) for dense in self.bridge]
-        dec_outputs, states, alignments = self.decoder(
-            past, memory, initial_state=initial, training=training
-        )
         last = past[:, -1]
         highway = self._highway(drivers, past)
-        prediction = self._predict(dec_outputs[:, -1], last, highway[0], training)
+        if self.strategy == "direct":
+            decoder_inputs = net_past
+            if self.horizon > 1:
+                batch = ops.shape(past)[0]
+                placeholders = ops.zeros((batch, self.horizon - 1, 1), self.compute_dtype)
+                decoder_inputs = ops.concatenate([net_past, placeholders], axis=1)
+            dec_outputs, _, alignments = self.decoder(
+                decoder_inputs, memory, initial_state=initial, training=training
+            )
+            outs = dec_outputs[:, -self.horizon :]
+            forecast = self._network_value(outs, stats, training)[..., 0]
+            if self.residual:
+                forecast = forecast + last
+            if highway is not None:
+                forecast = forecast + highway
+            weights = alignments[:, -self.horizon :]
+        else:
+            forecast, weights = self._recursive(
+                net_past, past, memory, initial, highway, stats, training
+            )
+        if not return_attention_scores:
+            return forecast
+        scores = {}
+        if self.attention_type != "none":
+            scores["temporal"] = weights
+        if self.input_attention:
+            scores["input"] = input_weights
+        return forecast, scores
+
+    def _recursive(self, net_past, past, memory, initial, highway, stats, training):
+        dec_outputs, states, alignments = self.decoder(
+            net_past, memory, initial_state=initial, training=training
+        )
+
+        def predict(output, previous, h):
+            value = self._network_value(output, stats, training)
+            if self.residual:
+                value = value + previous
+            if highway is not None:
+                value = value + highway[:, h : h + 1]
+            return value
+
+        prediction = predict(dec_outputs[:, -1], past[:, -1], 0)
         predictions = [prediction]
         weights = [alignments[:, -1]]
         if self.horizon > 1:
@@ -383,23 +473,123 @@ class TimeSeriesForecaster(keras.Model):
                     states[: self.decoder_cell.num_cell_states],
                 )
             for h in range(1, self.horizon):
+                # The decoder reads its own prediction, in its input units.
+                fed = prediction
+                if self.revin is not None:
+                    fed = self.revin_target(prediction, stats=stats, mode="normalize")
                 output, states, step_weights = self.decoder_cell.step(
-                    prediction, states, memory, training=training, keys=keys
+                    fed, states, memory, training=training, keys=keys
                 )
-                prediction = self._predict(output, prediction, highway[h], training)
+                prediction = predict(output, prediction, h)
                 predictions.append(prediction)
                 weights.append(step_weights)
             if training:
                 loops.reset_dropout_masks(self.decoder_cell.cell)
-        forecast = ops.concatenate(predictions, axis=-1)
-        if not return_attention_scores:
-            return forecast
-        scores = {}
-        if self.attention_type != "none":
-            scores["temporal"] = ops.stack(weights, axis=1)
-        if self.input_attention:
-            scores["input"] = input_weights
-        return forecast, scores
+        return ops.concatenate(predictions, axis=-1), ops.stack(weights, axis=1)
+
+    def fit_linear(
+        self, x, y, validation_data=None, l2=None, level_l2=None, freeze=True
+    ):
+        """Sets the linear part (the highway) by ridge regression, in closed form.
+
+        Call it before `compile`/`fit` (it needs `highway=True`). The highway
+        then holds the ridge solution on `(x, y)` (see
+        `keras_attention.models.linear_part`): with `residual=True`, a
+        forecast of the change from the last value, from the window's
+        changes and its last values, each group with its own penalty chosen
+        on `validation_data` (else on the last 20% of `x`, in time order);
+        with `strategy="recursive"`, the one-step fit iterated over the
+        horizon. As the network's output layer starts at zero, the model is
+        then exactly this linear model, and training fits the network to what
+        the linear part leaves. With `freeze`, the highway is not trained
+        (the setting is saved with the model).
+
+        Args:
+            x: dict `{"drivers": (N, T, n), "past_target": (N, T_p, 1)}` (or
+                the tuple) of training windows, in time order, as numpy
+                arrays.
+            y: `(N, horizon)` targets.
+            validation_data: optional `(x_val, y_val)` to choose the
+                penalties on.
+            l2, level_l2: fixed penalties of the change and level weights
+                instead of the search (`level_l2=float("inf")` drops the
+                levels).
+            freeze: make the highway non-trainable.
+
+        Returns:
+            A dict: the chosen penalties and their held-out RMSE, per
+            horizon step (of the one-step fit for `"recursive"`).
+
+        Example:
+
+        >>> import numpy as np
+        >>> model = TimeSeriesForecaster(window=4, num_features=1, units=4,
+        ...                               residual=True, highway=True)
+        >>> rng = np.random.default_rng(0)
+        >>> x = {"drivers": rng.normal(size=(64, 4, 1)).astype("float32"),
+        ...      "past_target": rng.normal(size=(64, 3, 1)).astype("float32")}
+        >>> y = x["past_target"][:, -1] + 0.5 * x["drivers"][:, -1]
+        >>> info = model.fit_linear(x, y, l2=0.0, level_l2=0.0)
+        >>> bool(np.allclose(model.predict(x, verbose=0), y, atol=1e-4))
+        True
+        """
+        if not self.highway:
+            raise ValueError(
+                "fit_linear() sets the highway: build the model with highway=True."
+            )
+        if isinstance(x, dict):
+            drivers, past = x.get("drivers"), x.get("past_target")
+        elif isinstance(x, (list, tuple)) and len(x) == 2:
+            drivers, past = x
+        else:
+            drivers = past = None
+        if drivers is None or past is None:
+            raise ValueError(
+                "`x` must be {'drivers': (N, T, n), 'past_target': (N, T_p, 1)} or a "
+                f"(drivers, past_target) tuple. Received: {type(x).__name__}"
+            )
+        drivers = np.asarray(drivers)
+        past = np.asarray(past)
+        if past.ndim == 2:
+            past = past[..., None]
+        y = np.asarray(y)
+        if y.ndim == 1:
+            y = y[:, None]
+        expected = (self.window, self.num_features)
+        if drivers.ndim != 3 or drivers.shape[1:] != expected:
+            raise ValueError(
+                f"`drivers` must have shape (N, {self.window}, {self.num_features}). "
+                f"Received: drivers.shape={drivers.shape}"
+            )
+        if past.shape[1:] != (self.past_target_length, 1):
+            raise ValueError(
+                f"`past_target` must have {self.past_target_length} steps with "
+                f"protocol={self.protocol!r} and window={self.window}. "
+                f"Received: past_target.shape={past.shape}"
+            )
+        if y.shape != (len(drivers), self.horizon):
+            raise ValueError(
+                f"`y` must have shape (N, horizon) = ({len(drivers)}, {self.horizon}). "
+                f"Received: y.shape={y.shape}"
+            )
+        if not self.built:
+            self.build()
+        kernel, bias, info = linear_part.fit_linear_part(
+            (drivers, past),
+            y,
+            self.window,
+            self.num_features,
+            self.past_target_length,
+            residual=self.residual,
+            strategy=self.strategy,
+            validation_data=validation_data,
+            l2=l2,
+            level_l2=level_l2,
+        )
+        self.highway_layer.set_weights([kernel.astype("float32"), bias.astype("float32")])
+        if freeze:
+            self.highway_layer.trainable = False
+        return info
 
     def predict_with_attention(self, inputs, batch_size=256):
         """Forecasts and attention weights as numpy arrays, batch by batch.
@@ -442,11 +632,28 @@ class TimeSeriesForecaster(keras.Model):
             "residual": self.residual,
             "highway": self.highway,
             "dropout": self.dropout,
+            "strategy": self.strategy,
+            "revin": self.revin,
+            "revin_std": self.revin_std,
         }
+
+    def get_build_config(self):
+        # A frozen (fitted) highway stays frozen after loading.
+        config = dict(super().get_build_config() or {})
+        if self.highway_layer is not None:
+            config["highway_trainable"] = bool(self.highway_layer.trainable)
+        return config
+
+    def build_from_config(self, config):
+        self.build()
+        if self.highway_layer is not None and config.get("highway_trainable") is False:
+            self.highway_layer.trainable = False
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        for key, value in _LEGACY_DEFAULTS.items():
+            config.setdefault(key, value)
         if isinstance(config.get("dtype"), dict):
             config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
         return cls(**config)
