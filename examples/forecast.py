@@ -71,6 +71,8 @@ from keras_attention.models.time_series_forecaster import (  # noqa: E402
     ATTENTIONS,
     DECODERS,
     ENCODERS,
+    REVIN_MODES,
+    STRATEGIES,
     TimeSeriesForecaster,
 )
 
@@ -94,36 +96,74 @@ def parse_args(argv=None):
         "SML2010: DA-RNN's 16)",
     )
     p.add_argument("--protocol", choices=ts.PROTOCOLS, default="nowcast")
-    p.add_argument("--encoder", choices=ENCODERS, default="gru")
-    p.add_argument("--decoder", choices=DECODERS, default="lstm")
-    p.add_argument("--attention", choices=ATTENTIONS, default="bahdanau")
-    p.add_argument("--input-attention", action="store_true", help="DA-RNN's input attention")
-    p.add_argument("--residual", action="store_true", help="predict the change from the last value")
+    # Model arguments default to None: the library's defaults
+    # (TimeSeriesForecaster's constructor) are used unless one is given.
+    p.add_argument("--encoder", choices=ENCODERS, default=None)
+    p.add_argument("--decoder", choices=DECODERS, default=None)
+    p.add_argument("--attention", choices=ATTENTIONS, default=None)
+    flag = argparse.BooleanOptionalAction
+    p.add_argument("--input-attention", action=flag, default=None, help="DA-RNN's input attention")
     p.add_argument(
-        "--highway", action="store_true", help="add a linear function of the inputs (LSTNet)"
+        "--residual", action=flag, default=None, help="predict the change from the last value"
     )
+    p.add_argument(
+        "--highway",
+        action=flag,
+        default=None,
+        help="linear part (LSTNet's highway); fitted in closed form before training "
+        "(model.fit_linear) unless --no-fit-linear",
+    )
+    p.add_argument(
+        "--fit-linear",
+        action=flag,
+        default=True,
+        help="set the highway by ridge regression and freeze it before training",
+    )
+    p.add_argument(
+        "--horizon-strategy",
+        choices=STRATEGIES,
+        default=None,
+        help="for --horizon > 1: 'direct' (one output per step) or 'recursive' (the "
+        "decoder feeds its prediction back); the baselines are run the same way",
+    )
+    p.add_argument(
+        "--revin",
+        choices=("none",) + REVIN_MODES,
+        default=None,
+        help="reversible instance normalization of the network's inputs",
+    )
+    p.add_argument("--revin-std", action=flag, default=None, help="RevIN divides by the std")
     p.add_argument("--window", type=int, default=10)
     p.add_argument("--horizon", type=int, default=1)
-    p.add_argument("--units", type=int, default=32)
-    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--units", type=int, default=None)
+    p.add_argument("--dropout", type=float, default=None)
     p.add_argument(
         "--split",
         default=None,
         help="ratios '0.7,0.3' or counts '3200,400,537' (default: SML2010 "
         "3200,400,537; others 0.7,0.3 — the seed's protocol)",
     )
+    p.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.2,
+        help="with a 2-part split, the last fraction of the training rows becomes "
+        "the validation part (early stopping, the linear part's penalties); the "
+        "test rows do not change. 0: no validation part",
+    )
     p.add_argument("--scaling", choices=ts.SCALINGS, default="standard")
     p.add_argument("--interpolate", action="store_true", help="fill missing cells")
     p.add_argument("--num-steps", type=int, default=3000, help="rows of the embedded series")
-    p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--epochs", type=int, default=100)
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--learning-rate", type=float, default=5e-3)
+    p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument(
         "--patience",
         type=int,
-        default=0,
-        help="with a validation part (3-part split) the best validation epoch is "
-        "kept; stop after this many epochs without improvement (0 = never)",
+        default=20,
+        help="with a validation part the best validation epoch is kept (or the "
+        "untrained model, i.e. the linear part, if no epoch beats it); stop after "
+        "this many epochs without improvement (0 = never)",
     )
     p.add_argument("--seeds", default="0", help="comma-separated seeds; mean ± std over them")
     p.add_argument("--output-dir", default="runs/forecast")
@@ -176,6 +216,12 @@ def load_data(args):
     if args.split:
         parts = [s.strip() for s in args.split.split(",")]
         split = tuple(float(s) if "." in s else int(s) for s in parts)
+    protocol_split = split
+    split = carve_validation(split, len(frame) if not isinstance(frame, str) else None,
+                             args.validation_fraction, frame)
+    # The baselines are fitted on the protocol's training rows: with a
+    # carved validation part, on both the train and val windows.
+    args.baseline_fit_parts = ("train", "val") if split != protocol_split else ("train",)
     return ts.make_windows(
         frame,
         target,
@@ -189,6 +235,24 @@ def load_data(args):
     )
 
 
+def carve_validation(split, num_rows, fraction, frame):
+    """A 2-part split as 3 row counts: the validation rows are the last
+    `fraction` of the training rows, so the test rows stay the same."""
+    if len(split) != 2 or not fraction:
+        return split
+    if not 0 < fraction < 1:
+        raise SystemExit(f"--validation-fraction must be in [0, 1). Received: {fraction}")
+    if num_rows is None:
+        num_rows = len(ts.read_csv(frame))
+    if all(isinstance(v, float) for v in split):
+        train_rows = int(round(split[0] * num_rows))  # as make_windows rounds
+        test_rows = num_rows - train_rows
+    else:
+        train_rows, test_rows = split
+    val_rows = int(round(fraction * train_rows))
+    return (train_rows - val_rows, val_rows, test_rows)
+
+
 """
 ## Model and training
 
@@ -198,20 +262,32 @@ encoder states, then predicts the next `horizon` values.
 """
 
 
+def model_arguments(args):
+    """The model arguments given on the command line (the rest: library defaults)."""
+    given = {
+        "units": args.units,
+        "encoder": args.encoder,
+        "decoder": args.decoder,
+        "attention": args.attention,
+        "input_attention": args.input_attention,
+        "residual": args.residual,
+        "highway": args.highway,
+        "dropout": args.dropout,
+        "strategy": args.horizon_strategy,
+        "revin_std": args.revin_std,
+    }
+    if args.revin is not None:
+        given["revin"] = None if args.revin == "none" else args.revin
+    return {k: v for k, v in given.items() if v is not None}
+
+
 def build_model(args, series):
     return TimeSeriesForecaster(
         window=args.window,
         num_features=series.num_features,
         horizon=args.horizon,
-        units=args.units,
-        encoder=args.encoder,
-        decoder=args.decoder,
-        attention=args.attention,
-        input_attention=args.input_attention,
         protocol=args.protocol,
-        residual=args.residual,
-        highway=args.highway,
-        dropout=args.dropout,
+        **model_arguments(args),
     )
 
 
@@ -223,12 +299,28 @@ def train(args, series, seed):
         schedule = keras.optimizers.schedules.CosineDecay(args.learning_rate, max(steps, 1))
         model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse")
     model.build()
-    callbacks, validation = [], None
+    linear_info, linear_forecast = None, None
+    if model.highway and args.fit_linear:
+        # The closed-form linear part first; the network (whose output
+        # starts at zero) then models what it leaves.
+        val = series["val"] if "val" in series.parts else None
+        linear_info = model.fit_linear(
+            series["train"].inputs,
+            series["train"].target,
+            validation_data=(val.inputs, val.target) if val is not None else None,
+        )
+        # compile() again: the optimizer must see the highway frozen.
+        model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse")
+        # The untrained model is the linear part: its test forecast, for the
+        # record of what the network adds.
+        linear_forecast = model.predict(series["test"].inputs, batch_size=512, verbose=0)
+    callbacks, validation, initial = [], None, None
     if "val" in series.parts:
         # Model selection on the validation part: the weights of the best
         # validation epoch are restored at the end (and training stops after
         # `patience` epochs without improvement, if set).
         validation = series.dataset("val", 256)
+        initial = (model.evaluate(validation, verbose=0), model.get_weights())
         callbacks.append(
             keras.callbacks.EarlyStopping(
                 patience=args.patience if args.patience > 0 else args.epochs + 1,
@@ -264,7 +356,12 @@ def train(args, series, seed):
     best_epoch = None
     if callbacks and callbacks[0].best_epoch is not None:
         best_epoch = int(callbacks[0].best_epoch) + 1
-    return model, history.history, time.time() - start, best_epoch
+        # Never end worse (on validation) than the untrained model, which is
+        # the linear part after fit_linear: keep it if no epoch beat it.
+        if initial is not None and initial[0] <= callbacks[0].best:
+            model.set_weights(initial[1])
+            best_epoch = 0
+    return model, history.history, time.time() - start, best_epoch, linear_info, linear_forecast
 
 
 """
@@ -367,12 +464,22 @@ def main(argv=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     series = load_data(args)
     print(series.describe())
-    baselines = fc.baseline_predictions(series)
-    runs, histories, first_model = [], [], None
+    runs, histories, first_model, baselines = [], [], None, None
     for seed in seeds:
-        model, history, seconds, best_epoch = train(args, series, seed)
+        model, history, seconds, best_epoch, linear_info, linear_forecast = train(
+            args, series, seed
+        )
+        if baselines is None:
+            # Run the same way as the model: one fit per horizon step
+            # ("direct") or the one-step fit iterated ("recursive").
+            baselines = fc.baseline_predictions(
+                series, strategy=model.strategy, fit_parts=args.baseline_fit_parts
+            )
         forecast = model.predict(series["test"].inputs, batch_size=512, verbose=0)
-        results = fc.evaluate(series, {"model": forecast, **baselines})
+        predictions = {"model": forecast, **baselines}
+        if linear_forecast is not None:
+            predictions["linear_part"] = linear_forecast
+        results = fc.evaluate(series, predictions)
         runs.append(results)
         histories.append(
             {
@@ -380,14 +487,21 @@ def main(argv=None):
                 "seconds": seconds,
                 "epochs": len(history["loss"]),
                 "best_epoch": best_epoch,
+                "linear_fit": linear_info,
             }
         )
         print(
             f"seed {seed}: {len(history['loss'])} epochs in {seconds:.0f} s"
-            + (f" (best validation epoch {best_epoch})" if best_epoch else "")
+            + (f" (best validation epoch {best_epoch})" if best_epoch is not None else "")
             + ", test RMSE "
             f"{results['model']['rmse']:.5g} (naive {results['naive']['rmse']:.5g}, "
-            f"linear {results['linear']['rmse']:.5g}), protocol={series.protocol}"
+            f"linear {results['linear']['rmse']:.5g}"
+            + (
+                f", linear part alone {results['linear_part']['rmse']:.5g}"
+                if "linear_part" in results
+                else ""
+            )
+            + f"), protocol={series.protocol}"
         )
         if first_model is None:
             first_model = model
@@ -397,6 +511,9 @@ def main(argv=None):
         "protocol": series.protocol,
         "description": series.describe(),
         "args": vars(args),
+        "model_config": {
+            k: v for k, v in first_model.get_config().items() if k not in ("name", "trainable", "dtype")
+        },
         "scaler": series.scaler.to_dict(),
         "test_windows": len(series["test"]),
         "summary": summary,
