@@ -361,7 +361,13 @@ def train(args, series, seed):
         if initial is not None and initial[0] <= callbacks[0].best:
             model.set_weights(initial[1])
             best_epoch = 0
-    return model, history.history, time.time() - start, best_epoch, linear_info, linear_forecast
+    history = dict(history.history)
+    if initial is not None:
+        # Validation MSE (scaled) of the untrained model and of the kept one:
+        # the numbers defaults are chosen on (never the test part).
+        history["val_loss_initial"] = float(initial[0])
+        history["val_loss_kept"] = float(min([initial[0]] + list(history.get("val_loss", []))))
+    return model, history, time.time() - start, best_epoch, linear_info, linear_forecast
 
 
 """
@@ -488,6 +494,10 @@ def main(argv=None):
                 "epochs": len(history["loss"]),
                 "best_epoch": best_epoch,
                 "linear_fit": linear_info,
+                "loss": [float(v) for v in history["loss"]],
+                "val_loss": [float(v) for v in history.get("val_loss", [])],
+                "val_loss_initial": history.get("val_loss_initial"),
+                "val_loss_kept": history.get("val_loss_kept"),
             }
         )
         print(

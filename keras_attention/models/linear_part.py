@@ -26,7 +26,7 @@ from keras_attention.evaluation.forecasting import recursive_forecast
 
 #: Ridge penalties tried for each group (on inputs that are z-scored as a
 #: whole); `inf` removes the level group.
-L2_GRID = tuple(float(v) for v in np.logspace(-4, 3, 15))
+L2_GRID = tuple(float(v) for v in np.logspace(-4, 5, 19))
 LEVEL_L2_GRID = L2_GRID + (np.inf,)
 
 
@@ -110,10 +110,6 @@ def to_flat_weights(coef, window, num_features, past_length):
     return np.concatenate([wx.reshape(t * n, horizon), wy], axis=0)
 
 
-def _solve(gram, rhs, penalty):
-    return np.linalg.solve(gram + np.diag(penalty), rhs)
-
-
 def fit_grouped_ridge(design, target, is_level, holdout=None, l2=None, level_l2=None):
     """Ridge with one penalty for the change and one for the level columns.
 
@@ -162,10 +158,18 @@ def fit_grouped_ridge(design, target, is_level, holdout=None, l2=None, level_l2=
             val_a = np.asarray(holdout[0], dtype="float64")
             val_y = np.asarray(holdout[1], dtype="float64").reshape(len(val_a), -1)
         errors = np.full((len(grid), len(level_grid), target.shape[1]), np.inf)
-        for i, lam in enumerate(grid):
-            for j, lev in enumerate(level_grid):
-                coef, intercept = _fit(fit_a, fit_y, is_level, lam, lev)
-                pred = val_a @ coef + intercept
+        # One Gram matrix per column set (with / without the levels).
+        systems = {}
+        for j, lev in enumerate(level_grid):
+            keep = ~is_level if np.isinf(lev) else np.ones(design.shape[1], dtype=bool)
+            key = bool(np.isinf(lev))
+            if key not in systems:
+                systems[key] = _centered_system(fit_a[:, keep], fit_y)
+            gram, cross, mean_a, mean_y = systems[key]
+            for i, lam in enumerate(grid):
+                penalty = np.where(is_level[keep], lev, lam)
+                sol = _solve_penalized(gram, cross, penalty)
+                pred = (val_a[:, keep] - mean_a) @ sol + mean_y
                 errors[i, j] = np.sqrt(np.mean((pred - val_y) ** 2, axis=0))
         flat = errors.reshape(-1, target.shape[1]).argmin(axis=0)
         chosen = [(grid[f // len(level_grid)], level_grid[f % len(level_grid)]) for f in flat]
@@ -187,18 +191,31 @@ def fit_grouped_ridge(design, target, is_level, holdout=None, l2=None, level_l2=
     return coef, intercept, info
 
 
-def _fit(design, target, is_level, lam, lev):
-    keep = ~is_level if np.isinf(lev) else np.ones(design.shape[1], dtype=bool)
-    a = design[:, keep]
+def _centered_system(a, target):
     mean_a, mean_y = a.mean(axis=0), target.mean(axis=0)
     ac, yc = a - mean_a, target - mean_y
-    penalty = np.where(is_level[keep], lev, lam)
-    # lstsq on the augmented system: exact for zero penalties and rank
-    # deficient designs (e.g. a constant series), stable otherwise.
+    return ac.T @ ac, ac.T @ yc, mean_a, mean_y
+
+
+def _solve_penalized(gram, cross, penalty):
     if np.all(penalty == 0):
-        sol = np.linalg.lstsq(ac, yc, rcond=None)[0]
+        # Plain least squares, also for a rank-deficient design (e.g. a
+        # constant series): the minimum-norm solution.
+        return np.linalg.lstsq(gram, cross, rcond=None)[0]
+    return np.linalg.solve(gram + np.diag(penalty), cross)
+
+
+def _fit(design, target, is_level, lam, lev):
+    keep = ~is_level if np.isinf(lev) else np.ones(design.shape[1], dtype=bool)
+    if np.all(np.where(is_level[keep], lev, lam) == 0):
+        # lstsq on the centered design itself: better conditioned than on
+        # the normal equations.
+        a = design[:, keep]
+        mean_a, mean_y = a.mean(axis=0), target.mean(axis=0)
+        sol = np.linalg.lstsq(a - mean_a, target - mean_y, rcond=None)[0]
     else:
-        sol = _solve(ac.T @ ac, ac.T @ yc, penalty)
+        gram, cross, mean_a, mean_y = _centered_system(design[:, keep], target)
+        sol = _solve_penalized(gram, cross, np.where(is_level[keep], lev, lam))
     coef = np.zeros((design.shape[1], target.shape[1]))
     coef[keep] = sol
     intercept = mean_y - mean_a @ sol
@@ -269,6 +286,7 @@ def fit_linear_part(
     validation_data=None,
     l2=None,
     level_l2=None,
+    refit=True,
 ):
     """Closed-form highway weights of a `TimeSeriesForecaster`.
 
@@ -283,6 +301,10 @@ def fit_linear_part(
             (the one-step fit, iterated: `compose_recursive`).
         validation_data: `(inputs, target)` to choose the penalties on.
         l2, level_l2: fixed penalties (see `fit_grouped_ridge`).
+        refit: once the penalties are chosen on `validation_data`, fit on
+            the training and validation windows together (the usual refit
+            after a hyper-parameter search; the validation windows are the
+            most recent before the test part).
 
     Returns:
         `(kernel (T·n + T_p, H), bias (H,), info)`.
@@ -319,6 +341,14 @@ def fit_linear_part(
     coef, intercept, info = fit_grouped_ridge(
         design, fit_target, is_level, holdout=holdout, l2=l2, level_l2=level_l2
     )
+    if holdout is not None and refit:
+        both = np.concatenate([design, holdout[0]]), np.concatenate([fit_target, holdout[1]])
+        for h in range(fit_target.shape[1]):
+            coef[:, h : h + 1], intercept[h : h + 1], _ = fit_grouped_ridge(
+                both[0], both[1][:, h : h + 1], is_level,
+                l2=info["l2"][h], level_l2=info["level_l2"][h],
+            )
+        info["refit_on_validation"] = True
     kernel = to_flat_weights(coef, window, num_features, past_length)
     bias = intercept
     if strategy == "recursive" and horizon > 1:

@@ -488,7 +488,7 @@ class TimeSeriesForecaster(keras.Model):
         return ops.concatenate(predictions, axis=-1), ops.stack(weights, axis=1)
 
     def fit_linear(
-        self, x, y, validation_data=None, l2=None, level_l2=None, freeze=True
+        self, x, y, validation_data=None, l2=None, level_l2=None, refit=True, freeze=True
     ):
         """Sets the linear part (the highway) by ridge regression, in closed form.
 
@@ -497,9 +497,9 @@ class TimeSeriesForecaster(keras.Model):
         `keras_attention.models.linear_part`): with `residual=True`, a
         forecast of the change from the last value, from the window's
         changes and its last values, each group with its own penalty chosen
-        on `validation_data` (else on the last 20% of `x`, in time order);
-        with `strategy="recursive"`, the one-step fit iterated over the
-        horizon. As the network's output layer starts at zero, the model is
+        on `validation_data` (else on the last 20% of `x`, in time order),
+        then refitted on `x` and `validation_data` together (`refit`); with
+        `strategy="recursive"`, the one-step fit iterated over the horizon. As the network's output layer starts at zero, the model is
         then exactly this linear model, and training fits the network to what
         the linear part leaves. With `freeze`, the highway is not trained
         (the setting is saved with the model).
@@ -514,6 +514,8 @@ class TimeSeriesForecaster(keras.Model):
             l2, level_l2: fixed penalties of the change and level weights
                 instead of the search (`level_l2=float("inf")` drops the
                 levels).
+            refit: after the search on `validation_data`, fit on `x` and
+                `validation_data` together.
             freeze: make the highway non-trainable.
 
         Returns:
@@ -585,6 +587,7 @@ class TimeSeriesForecaster(keras.Model):
             validation_data=validation_data,
             l2=l2,
             level_l2=level_l2,
+            refit=refit,
         )
         self.highway_layer.set_weights([kernel.astype("float32"), bias.astype("float32")])
         if freeze:

@@ -100,7 +100,7 @@ def test_without_holdout_the_last_fifth_is_held_out():
     # them prefers heavy penalties.
     target[80:] = 0.0
     _, _, info = lp.fit_grouped_ridge(design, target, is_level)
-    assert info["l2"][0] == lp.L2_GRID[-1] and info["level_l2"][0] == np.inf
+    assert info["l2"][0] >= 1e3 and info["level_l2"][0] == np.inf
 
 
 def test_compose_recursive_equals_iterating_the_one_step_model():
@@ -154,3 +154,26 @@ def test_matches_the_baselines_run_the_same_way(strategy):
     forecast = last + (np.cumsum(increments, axis=1) if strategy == "recursive" else increments)
     baseline = fc.baseline_predictions(series, strategy=strategy)["linear"]
     np.testing.assert_allclose(forecast, baseline, atol=1e-6)
+
+
+def test_refit_on_training_and_validation_windows_with_the_chosen_penalties():
+    drivers, past, target = problem(n=120, horizon=2)
+    train = (drivers[:90], past[:90])
+    val = ((drivers[90:], past[90:]), target[90:])
+    kernel, bias, info = lp.fit_linear_part(train, target[:90], 4, 3, 3, validation_data=val)
+    assert info["refit_on_validation"]
+    for h in range(2):
+        k, b, _ = lp.fit_linear_part(
+            (drivers, past), target[:, h : h + 1], 4, 3, 3,
+            l2=info["l2"][h], level_l2=info["level_l2"][h],
+        )
+        np.testing.assert_allclose(kernel[:, h : h + 1], k, atol=1e-10)
+        np.testing.assert_allclose(bias[h], b[0], atol=1e-10)
+    # Without refit: the training windows only.
+    kernel, _, info = lp.fit_linear_part(
+        train, target[:90], 4, 3, 3, validation_data=val, refit=False
+    )
+    k, _, _ = lp.fit_linear_part(
+        train, target[:90, :1], 4, 3, 3, l2=info["l2"][0], level_l2=info["level_l2"][0]
+    )
+    np.testing.assert_allclose(kernel[:, :1], k, atol=1e-10)
