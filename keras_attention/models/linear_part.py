@@ -28,6 +28,8 @@ from keras_attention.evaluation.forecasting import recursive_forecast
 #: whole); `inf` removes the level group.
 L2_GRID = tuple(float(v) for v in np.logspace(-4, 5, 19))
 LEVEL_L2_GRID = L2_GRID + (np.inf,)
+#: Penalties tried for the roughness of the lag weights (0: none).
+SMOOTH_L2_GRID = (0.0,) + tuple(float(v) for v in np.logspace(-2, 5, 8))
 
 
 def _arrays(inputs):
@@ -110,25 +112,132 @@ def to_flat_weights(coef, window, num_features, past_length):
     return np.concatenate([wx.reshape(t * n, horizon), wy], axis=0)
 
 
-def fit_grouped_ridge(design, target, is_level, holdout=None, l2=None, level_l2=None):
-    """Ridge with one penalty for the change and one for the level columns.
+def roughness_penalty(window, num_features, past_length):
+    """Sum of squared first differences of each series' lag weights.
 
-    The intercept is not penalized (the columns and the target are centered
-    on the fitting windows). Each target column (horizon step) gets its own
-    pair of penalties.
+    As a quadratic form `wᵀ R w` on the weights of `change_level_design`:
+    for every series, the squared differences between the weights of
+    consecutive lags, `Σ_t (w_{t+1,k} - w_{t,k})²`. A large penalty makes
+    each series' weights nearly equal over its lags (a weight on the
+    window's mean change); a small one leaves them free. The level columns
+    are not penalized by it.
+
+    Args:
+        window, num_features, past_length: `T`, `n`, `T_p`.
+
+    Returns:
+        `R`, `(k, k)` positive semi-definite, `k` the design's width.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.models.linear_part import roughness_penalty
+    >>> r = roughness_penalty(window=3, num_features=1, past_length=1)
+    >>> w = np.array([1.0, 4.0, 0.0, 0.0])   # lags 1.0, 4.0; two levels
+    >>> float(w @ r @ w)                      # (4 - 1)²
+    9.0
+    """
+    t, n, tp = window, num_features, past_length
+    size = (t - 1) * n + (tp - 1) + n + 1
+
+    def first_differences(length):
+        d = np.diff(np.eye(length), axis=0)
+        return d.T @ d
+
+    r = np.zeros((size, size))
+    if t > 2:
+        block = first_differences(t - 1)
+        for k in range(n):
+            idx = np.arange(t - 1) * n + k
+            r[np.ix_(idx, idx)] = block
+    if tp > 2:
+        start = (t - 1) * n
+        r[start : start + tp - 1, start : start + tp - 1] = first_differences(tp - 1)
+    return r
+
+
+def _holdout_split(design, target, holdout):
+    if holdout is None:
+        cut = int(round(0.8 * len(design)))
+        return design[:cut], target[:cut], design[cut:], target[cut:]
+    val_a = np.asarray(holdout[0], dtype="float64")
+    val_y = np.asarray(holdout[1], dtype="float64").reshape(len(val_a), -1)
+    return design, target, val_a, val_y
+
+
+class _Systems:
+    """Centered normal equations per column set, solved for given penalties."""
+
+    def __init__(self, design, target, is_level, roughness):
+        self.design, self.target = design, target
+        self.is_level, self.roughness = is_level, roughness
+        self._cache = {}
+
+    def keep(self, level_l2):
+        if np.isinf(level_l2):
+            return ~self.is_level
+        return np.ones(self.design.shape[1], dtype=bool)
+
+    def system(self, level_l2):
+        key = bool(np.isinf(level_l2))
+        if key not in self._cache:
+            self._cache[key] = _centered_system(self.design[:, self.keep(level_l2)], self.target)
+        return self._cache[key]
+
+    def solve(self, l2, level_l2, smooth_l2, column=None):
+        keep = self.keep(level_l2)
+        gram, cross, mean_a, mean_y = self.system(level_l2)
+        if column is not None:
+            cross, mean_y = cross[:, column : column + 1], mean_y[column : column + 1]
+        penalty = np.diag(np.where(self.is_level[keep], level_l2, l2))
+        if smooth_l2:
+            penalty = penalty + smooth_l2 * self.roughness[np.ix_(keep, keep)]
+        if not penalty.any():
+            # Plain least squares, also for a rank-deficient design (e.g. a
+            # constant series): the minimum-norm solution, from the centered
+            # design itself (better conditioned than the normal equations).
+            target = self.target if column is None else self.target[:, column : column + 1]
+            sol = np.linalg.lstsq(
+                self.design[:, keep] - mean_a, target - mean_y, rcond=None
+            )[0]
+        else:
+            sol = np.linalg.solve(gram + penalty, cross)
+        return keep, sol, mean_a, mean_y
+
+
+def fit_grouped_ridge(
+    design,
+    target,
+    is_level,
+    roughness=None,
+    holdout=None,
+    l2=None,
+    level_l2=None,
+    smooth_l2=None,
+):
+    """Ridge with separate penalties for changes, levels and lag roughness.
+
+    Minimizes `‖y - b - A w‖² + l2 ‖w_changes‖² + level_l2 ‖w_levels‖²
+    + smooth_l2 wᵀ R w` (`R`: `roughness_penalty`); the intercept `b` is not
+    penalized (the columns and the target are centered). The penalties that
+    are not fixed are chosen on held-out rows by coordinate descent over
+    their grids (`L2_GRID`, `LEVEL_L2_GRID`, `SMOOTH_L2_GRID`), one search
+    per target column (horizon step), starting from `l2 = level_l2 = 1`,
+    `smooth_l2 = 0`.
 
     Args:
         design: `(N, k)`.
         target: `(N, H)`.
         is_level: `(k,)` boolean.
+        roughness: `(k, k)` matrix `R`; `None`: no roughness penalty.
         holdout: `(design, target)` to choose the penalties on; `None`: the
             last 20% of the rows (time order), then refit on all rows.
-        l2, level_l2: fixed penalties (skip the search for that group;
+        l2, level_l2, smooth_l2: fixed penalties (skip their search;
             `level_l2=inf` drops the level columns).
 
     Returns:
         `(coef (k, H), intercept (H,), info)`, `info` a dict with the chosen
-        `l2` and `level_l2` per column and the holdout RMSE.
+        `l2`, `level_l2`, `smooth_l2` per column and the holdout RMSE.
 
     Example:
 
@@ -146,49 +255,70 @@ def fit_grouped_ridge(design, target, is_level, holdout=None, l2=None, level_l2=
     target = np.asarray(target, dtype="float64")
     if target.ndim == 1:
         target = target[:, None]
-    grid = L2_GRID if l2 is None else (float(l2),)
-    level_grid = LEVEL_L2_GRID if level_l2 is None else (float(level_l2),)
-    if len(grid) * len(level_grid) > 1:
-        if holdout is None:
-            cut = int(round(0.8 * len(design)))
-            fit_a, fit_y = design[:cut], target[:cut]
-            val_a, val_y = design[cut:], target[cut:]
-        else:
-            fit_a, fit_y = design, target
-            val_a = np.asarray(holdout[0], dtype="float64")
-            val_y = np.asarray(holdout[1], dtype="float64").reshape(len(val_a), -1)
-        errors = np.full((len(grid), len(level_grid), target.shape[1]), np.inf)
-        # One Gram matrix per column set (with / without the levels).
-        systems = {}
-        for j, lev in enumerate(level_grid):
-            keep = ~is_level if np.isinf(lev) else np.ones(design.shape[1], dtype=bool)
-            key = bool(np.isinf(lev))
-            if key not in systems:
-                systems[key] = _centered_system(fit_a[:, keep], fit_y)
-            gram, cross, mean_a, mean_y = systems[key]
-            for i, lam in enumerate(grid):
-                penalty = np.where(is_level[keep], lev, lam)
-                sol = _solve_penalized(gram, cross, penalty)
-                pred = (val_a[:, keep] - mean_a) @ sol + mean_y
-                errors[i, j] = np.sqrt(np.mean((pred - val_y) ** 2, axis=0))
-        flat = errors.reshape(-1, target.shape[1]).argmin(axis=0)
-        chosen = [(grid[f // len(level_grid)], level_grid[f % len(level_grid)]) for f in flat]
-        holdout_rmse = errors.reshape(-1, target.shape[1]).min(axis=0)
+    is_level = np.asarray(is_level, dtype=bool)
+    if roughness is None:
+        roughness = np.zeros((design.shape[1], design.shape[1]))
+        if smooth_l2 is None:
+            smooth_l2 = 0.0
+    grids = (
+        L2_GRID if l2 is None else (float(l2),),
+        LEVEL_L2_GRID if level_l2 is None else (float(level_l2),),
+        SMOOTH_L2_GRID if smooth_l2 is None else (float(smooth_l2),),
+    )
+    horizon = target.shape[1]
+    if all(len(g) == 1 for g in grids):
+        chosen = [tuple(g[0] for g in grids)] * horizon
+        holdout_rmse = [float("nan")] * horizon
     else:
-        chosen = [(grid[0], level_grid[0])] * target.shape[1]
-        holdout_rmse = np.full(target.shape[1], np.nan)
-    coef = np.zeros((design.shape[1], target.shape[1]))
-    intercept = np.zeros(target.shape[1])
-    for h, (lam, lev) in enumerate(chosen):
-        coef[:, h : h + 1], intercept[h : h + 1] = _fit(
-            design, target[:, h : h + 1], is_level, lam, lev
-        )
+        fit_a, fit_y, val_a, val_y = _holdout_split(design, target, holdout)
+        systems = _Systems(fit_a, fit_y, is_level, roughness)
+        chosen, holdout_rmse = [], []
+        for h in range(horizon):
+            params, error = _coordinate_search(systems, val_a, val_y[:, h : h + 1], grids, h)
+            chosen.append(params)
+            holdout_rmse.append(error)
+    full = _Systems(design, target, is_level, roughness)
+    coef = np.zeros((design.shape[1], horizon))
+    intercept = np.zeros(horizon)
+    for h, params in enumerate(chosen):
+        keep, sol, mean_a, mean_y = full.solve(*params, column=h)
+        coef[keep, h] = sol[:, 0]
+        intercept[h] = (mean_y - mean_a @ sol)[0]
     info = {
         "l2": [c[0] for c in chosen],
         "level_l2": [c[1] for c in chosen],
-        "holdout_rmse": holdout_rmse.tolist(),
+        "smooth_l2": [c[2] for c in chosen],
+        "holdout_rmse": [float(e) for e in holdout_rmse],
     }
     return coef, intercept, info
+
+
+def _coordinate_search(systems, val_a, val_y, grids, column, rounds=6):
+    cache = {}
+
+    def error(params):
+        if params not in cache:
+            keep, sol, mean_a, mean_y = systems.solve(*params, column=column)
+            pred = (val_a[:, keep] - mean_a) @ sol + mean_y
+            cache[params] = float(np.sqrt(np.mean((pred - val_y) ** 2)))
+        return cache[params]
+
+    def start(grid, value):
+        return min(grid, key=lambda v: abs(np.log10(v) - np.log10(value)) if v > 0 else np.inf) \
+            if value > 0 and any(v > 0 for v in grid) else grid[0]
+
+    current = (start(grids[0], 1.0), start(grids[1], 1.0), start(grids[2], 0.0))
+    for _ in range(rounds):
+        previous = current
+        for axis, grid in enumerate(grids):
+            if len(grid) == 1:
+                continue
+            candidates = [current[:axis] + (v,) + current[axis + 1 :] for v in grid]
+            # Ties keep the current value (then the first in grid order).
+            current = min(candidates, key=lambda c: (error(c), c != current))
+        if current == previous:
+            break
+    return current, error(current)
 
 
 def _centered_system(a, target):
@@ -197,28 +327,11 @@ def _centered_system(a, target):
     return ac.T @ ac, ac.T @ yc, mean_a, mean_y
 
 
-def _solve_penalized(gram, cross, penalty):
-    if np.all(penalty == 0):
-        # Plain least squares, also for a rank-deficient design (e.g. a
-        # constant series): the minimum-norm solution.
-        return np.linalg.lstsq(gram, cross, rcond=None)[0]
-    return np.linalg.solve(gram + np.diag(penalty), cross)
-
-
-def _fit(design, target, is_level, lam, lev):
-    keep = ~is_level if np.isinf(lev) else np.ones(design.shape[1], dtype=bool)
-    if np.all(np.where(is_level[keep], lev, lam) == 0):
-        # lstsq on the centered design itself: better conditioned than on
-        # the normal equations.
-        a = design[:, keep]
-        mean_a, mean_y = a.mean(axis=0), target.mean(axis=0)
-        sol = np.linalg.lstsq(a - mean_a, target - mean_y, rcond=None)[0]
-    else:
-        gram, cross, mean_a, mean_y = _centered_system(design[:, keep], target)
-        sol = _solve_penalized(gram, cross, np.where(is_level[keep], lev, lam))
-    coef = np.zeros((design.shape[1], target.shape[1]))
-    coef[keep] = sol
-    intercept = mean_y - mean_a @ sol
+def _fit(design, target, is_level, lam, lev, smooth=0.0, roughness=None):
+    """The fit for fixed penalties (tests and the refit)."""
+    coef, intercept, _ = fit_grouped_ridge(
+        design, target, is_level, roughness=roughness, l2=lam, level_l2=lev, smooth_l2=smooth
+    )
     return coef, intercept
 
 
@@ -286,6 +399,7 @@ def fit_linear_part(
     validation_data=None,
     l2=None,
     level_l2=None,
+    smooth_l2=None,
     refit=True,
 ):
     """Closed-form highway weights of a `TimeSeriesForecaster`.
@@ -300,7 +414,7 @@ def fit_linear_part(
         strategy: `"direct"` (one fit per horizon step) or `"recursive"`
             (the one-step fit, iterated: `compose_recursive`).
         validation_data: `(inputs, target)` to choose the penalties on.
-        l2, level_l2: fixed penalties (see `fit_grouped_ridge`).
+        l2, level_l2, smooth_l2: fixed penalties (see `fit_grouped_ridge`).
         refit: once the penalties are chosen on `validation_data`, fit on
             the training and validation windows together (the usual refit
             after a hyper-parameter search; the validation windows are the
@@ -317,7 +431,7 @@ def fit_linear_part(
     >>> drivers, past = rng.normal(size=(50, 2, 1)), rng.normal(size=(50, 1))
     >>> y = past + 2.0 * drivers[:, 1]                  # change = 2 x_last
     >>> kernel, bias, info = fit_linear_part(
-    ...     (drivers, past), y, 2, 1, 1, l2=0.0, level_l2=0.0)
+    ...     (drivers, past), y, 2, 1, 1, l2=0.0, level_l2=0.0, smooth_l2=0.0)
     >>> (kernel[:, 0].round(6) + 0.0).tolist()            # [x_0, x_1, y_last]
     [0.0, 2.0, 0.0]
     """
@@ -338,15 +452,17 @@ def fit_linear_part(
         if residual:
             val_target = val_target - val_past[:, -1:]
         holdout = (change_level_design(val_drivers, val_past)[0], val_target)
+    roughness = roughness_penalty(window, num_features, past_length)
     coef, intercept, info = fit_grouped_ridge(
-        design, fit_target, is_level, holdout=holdout, l2=l2, level_l2=level_l2
+        design, fit_target, is_level, roughness=roughness, holdout=holdout,
+        l2=l2, level_l2=level_l2, smooth_l2=smooth_l2,
     )
     if holdout is not None and refit:
         both = np.concatenate([design, holdout[0]]), np.concatenate([fit_target, holdout[1]])
         for h in range(fit_target.shape[1]):
             coef[:, h : h + 1], intercept[h : h + 1], _ = fit_grouped_ridge(
-                both[0], both[1][:, h : h + 1], is_level,
-                l2=info["l2"][h], level_l2=info["level_l2"][h],
+                both[0], both[1][:, h : h + 1], is_level, roughness=roughness,
+                l2=info["l2"][h], level_l2=info["level_l2"][h], smooth_l2=info["smooth_l2"][h],
             )
         info["refit_on_validation"] = True
     kernel = to_flat_weights(coef, window, num_features, past_length)

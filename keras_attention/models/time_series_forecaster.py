@@ -488,21 +488,31 @@ class TimeSeriesForecaster(keras.Model):
         return ops.concatenate(predictions, axis=-1), ops.stack(weights, axis=1)
 
     def fit_linear(
-        self, x, y, validation_data=None, l2=None, level_l2=None, refit=True, freeze=True
+        self,
+        x,
+        y,
+        validation_data=None,
+        l2=None,
+        level_l2=None,
+        smooth_l2=None,
+        refit=True,
+        freeze=True,
     ):
         """Sets the linear part (the highway) by ridge regression, in closed form.
 
         Call it before `compile`/`fit` (it needs `highway=True`). The highway
-        then holds the ridge solution on `(x, y)` (see
+        then holds a ridge regression fitted on `(x, y)` (see
         `keras_attention.models.linear_part`): with `residual=True`, a
         forecast of the change from the last value, from the window's
-        changes and its last values, each group with its own penalty chosen
-        on `validation_data` (else on the last 20% of `x`, in time order),
-        then refitted on `x` and `validation_data` together (`refit`); with
-        `strategy="recursive"`, the one-step fit iterated over the horizon. As the network's output layer starts at zero, the model is
-        then exactly this linear model, and training fits the network to what
-        the linear part leaves. With `freeze`, the highway is not trained
-        (the setting is saved with the model).
+        changes and its last values, with three penalties (on the change
+        weights, on the level weights, on the roughness of each series' lag
+        weights) chosen on `validation_data` (else on the last 20% of `x`, in
+        time order), then refitted on `x` and `validation_data` together
+        (`refit`); with `strategy="recursive"`, the one-step fit iterated
+        over the horizon. As the network's output layer starts at zero, the
+        model is then exactly this linear model, and training fits the
+        network to what the linear part leaves. With `freeze`, the highway
+        is not trained (the setting is saved with the model).
 
         Args:
             x: dict `{"drivers": (N, T, n), "past_target": (N, T_p, 1)}` (or
@@ -511,8 +521,9 @@ class TimeSeriesForecaster(keras.Model):
             y: `(N, horizon)` targets.
             validation_data: optional `(x_val, y_val)` to choose the
                 penalties on.
-            l2, level_l2: fixed penalties of the change and level weights
-                instead of the search (`level_l2=float("inf")` drops the
+            l2, level_l2, smooth_l2: fixed penalties of the change weights,
+                the level weights and the roughness of the lag weights,
+                instead of their search (`level_l2=float("inf")` drops the
                 levels).
             refit: after the search on `validation_data`, fit on `x` and
                 `validation_data` together.
@@ -531,7 +542,7 @@ class TimeSeriesForecaster(keras.Model):
         >>> x = {"drivers": rng.normal(size=(64, 4, 1)).astype("float32"),
         ...      "past_target": rng.normal(size=(64, 3, 1)).astype("float32")}
         >>> y = x["past_target"][:, -1] + 0.5 * x["drivers"][:, -1]
-        >>> info = model.fit_linear(x, y, l2=0.0, level_l2=0.0)
+        >>> info = model.fit_linear(x, y, l2=0.0, level_l2=0.0, smooth_l2=0.0)
         >>> bool(np.allclose(model.predict(x, verbose=0), y, atol=1e-4))
         True
         """
@@ -587,6 +598,7 @@ class TimeSeriesForecaster(keras.Model):
             validation_data=validation_data,
             l2=l2,
             level_l2=level_l2,
+            smooth_l2=smooth_l2,
             refit=refit,
         )
         self.highway_layer.set_weights([kernel.astype("float32"), bias.astype("float32")])

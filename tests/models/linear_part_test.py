@@ -38,7 +38,7 @@ def test_design_is_a_reparameterization_of_the_flat_window():
 def test_without_penalty_it_is_ordinary_least_squares():
     drivers, past, target = problem()
     kernel, bias, _ = lp.fit_linear_part(
-        (drivers, past), target, 4, 3, 3, residual=False, l2=0.0, level_l2=0.0
+        (drivers, past), target, 4, 3, 3, residual=False, l2=0.0, level_l2=0.0, smooth_l2=0.0
     )
     a = np.concatenate([flat(drivers, past), np.ones((80, 1))], axis=1)
     coef = np.linalg.lstsq(a, target, rcond=None)[0]
@@ -46,7 +46,7 @@ def test_without_penalty_it_is_ordinary_least_squares():
     np.testing.assert_allclose(bias, coef[-1], atol=1e-10)
     # With `residual` the fit is of the change: the same forecast.
     kernel_r, bias_r, _ = lp.fit_linear_part(
-        (drivers, past), target, 4, 3, 3, residual=True, l2=0.0, level_l2=0.0
+        (drivers, past), target, 4, 3, 3, residual=True, l2=0.0, level_l2=0.0, smooth_l2=0.0
     )
     forecast = flat(drivers, past) @ kernel_r + bias_r + past[:, -1:]
     np.testing.assert_allclose(forecast, a @ coef, atol=1e-10)
@@ -123,10 +123,10 @@ def test_compose_recursive_equals_iterating_the_one_step_model():
 def test_recursive_fit_uses_only_the_first_step():
     drivers, past, target = problem(horizon=3)
     k3, b3, _ = lp.fit_linear_part(
-        (drivers, past), target, 4, 3, 3, strategy="recursive", l2=0.0, level_l2=0.0
+        (drivers, past), target, 4, 3, 3, strategy="recursive", l2=0.0, level_l2=0.0, smooth_l2=0.0
     )
     k1, b1, _ = lp.fit_linear_part(
-        (drivers, past), target[:, :1], 4, 3, 3, strategy="recursive", l2=0.0, level_l2=0.0
+        (drivers, past), target[:, :1], 4, 3, 3, strategy="recursive", l2=0.0, level_l2=0.0, smooth_l2=0.0
     )
     np.testing.assert_allclose(k3[:, 0], k1[:, 0], atol=1e-10)
     np.testing.assert_allclose(b3[0], b1[0], atol=1e-10)
@@ -134,7 +134,7 @@ def test_recursive_fit_uses_only_the_first_step():
     other = target.copy()
     other[:, 1:] = 100.0
     k, b, _ = lp.fit_linear_part(
-        (drivers, past), other, 4, 3, 3, strategy="recursive", l2=0.0, level_l2=0.0
+        (drivers, past), other, 4, 3, 3, strategy="recursive", l2=0.0, level_l2=0.0, smooth_l2=0.0
     )
     np.testing.assert_allclose(k, k3, atol=1e-10)
     np.testing.assert_allclose(b, b3, atol=1e-10)
@@ -147,7 +147,7 @@ def test_matches_the_baselines_run_the_same_way(strategy):
     series = make_windows(synthetic_series(300), "target", window=5, horizon=3, split=(0.7, 0.3))
     train, test = series["train"], series["test"]
     kernel, bias, _ = lp.fit_linear_part(
-        train.inputs, train.target, 5, 4, 4, strategy=strategy, l2=0.0, level_l2=0.0
+        train.inputs, train.target, 5, 4, 4, strategy=strategy, l2=0.0, level_l2=0.0, smooth_l2=0.0
     )
     increments = flat(test.drivers, test.past_target[..., 0]) @ kernel + bias
     last = test.past_target[:, -1]
