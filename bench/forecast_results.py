@@ -14,7 +14,9 @@ Tables:
   window, target, horizon and the horizon strategy), next to the baselines
   run the same way and the target of issue 17;
 - `ablation`: SML2010 nowcast, the defaults with one component changed:
-  attention (none / temporal / input / both), RevIN, the linear part;
+  attention (none / temporal / input / both) and RevIN, with the linear part
+  and for the network alone (`--no-highway`); every run also records its
+  linear part alone (the untrained model);
 - `nasdaq`, `sml2010`: the seed's tables from before the linear part and
   RevIN, with that model pinned by flags (the old library defaults).
 
@@ -62,18 +64,26 @@ DEFAULT_RUNS = {
     "synthetic-forecast": (SYNTHETIC + ["--protocol", "forecast"], ("below", "linear")),
 }
 
-# SML2010 nowcast; each row changes one component of the library defaults.
+# SML2010 nowcast; each row changes one component of the library defaults
+# (temporal Bahdanau attention, no input attention, RevIN, the linear part),
+# first with the linear part, then for the network alone (no linear part).
 ABLATION_BASE = SML + ["--protocol", "nowcast"]
-ABLATION_RUNS = {
-    "attention-none": (ABLATION_BASE + ["--attention", "none", "--no-input-attention"], None),
-    "attention-temporal": (
-        ABLATION_BASE + ["--attention", "bahdanau", "--no-input-attention"], None
-    ),
-    "attention-input": (ABLATION_BASE + ["--attention", "none", "--input-attention"], None),
-    "attention-both": (ABLATION_BASE + ["--attention", "bahdanau", "--input-attention"], None),
-    "revin-off": (ABLATION_BASE + ["--revin", "none"], None),
-    "linear-off": (ABLATION_BASE + ["--no-highway"], None),
+ATTENTION_VARIANTS = {
+    "attention-none": ["--attention", "none", "--no-input-attention"],
+    "attention-temporal": ["--attention", "bahdanau", "--no-input-attention"],
+    "attention-input": ["--attention", "none", "--input-attention"],
+    "attention-both": ["--attention", "bahdanau", "--input-attention"],
+    "revin-off": ["--revin", "none"],
 }
+ABLATION_RUNS = {
+    **{name: (ABLATION_BASE + flags, None) for name, flags in ATTENTION_VARIANTS.items()},
+    **{
+        f"network-{name}": (ABLATION_BASE + ["--no-highway"] + flags, None)
+        for name, flags in ATTENTION_VARIANTS.items()
+    },
+}
+# Runs that are another table's run (same command): read from its cache.
+SAME_AS = {("ablation", "attention-temporal"): ("defaults", "sml2010-nowcast")}
 
 # The seed's tables as they were measured before the linear part, RevIN and
 # the new training defaults: the old model and recipe pinned by flags.
@@ -131,6 +141,9 @@ TABLES = {
 
 
 def run(table, name, extra, seeds, force):
+    if (table, name) in SAME_AS:
+        table, name = SAME_AS[(table, name)]
+        extra = TABLES[table][name][0]
     out = ROOT / "bench" / "out" / "forecast" / table / name
     metrics = out / "metrics.json"
     if metrics.exists() and not force:
@@ -240,8 +253,12 @@ def main():
     if unknown:
         raise SystemExit(f"unknown run(s) {unknown}; {args.table} has {', '.join(runs)}")
     records = {}
+    def cached(name):
+        table, cached_name = SAME_AS.get((args.table, name), (args.table, name))
+        return ROOT / "bench" / "out" / "forecast" / table / cached_name / "metrics.json"
+
     for name in names:
-        metrics = ROOT / "bench" / "out" / "forecast" / args.table / name / "metrics.json"
+        metrics = cached(name)
         if args.tables:
             if metrics.exists():
                 records[name] = json.loads(metrics.read_text())
@@ -249,7 +266,7 @@ def main():
         records[name] = run(args.table, name, runs[name][0], args.seeds, args.force)
     # The JSON and the table always hold every cached row, not only --only's.
     for name in runs:
-        metrics = ROOT / "bench" / "out" / "forecast" / args.table / name / "metrics.json"
+        metrics = cached(name)
         if name not in records and metrics.exists():
             records[name] = json.loads(metrics.read_text())
     records = {name: records[name] for name in runs if name in records}

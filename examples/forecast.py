@@ -120,6 +120,13 @@ def parse_args(argv=None):
         help="set the highway by ridge regression and freeze it before training",
     )
     p.add_argument(
+        "--refit-linear",
+        action=flag,
+        default=True,
+        help="after choosing its penalties on the validation part, fit the linear part "
+        "on the training and validation windows together",
+    )
+    p.add_argument(
         "--horizon-strategy",
         choices=STRATEGIES,
         default=None,
@@ -308,12 +315,12 @@ def train(args, series, seed):
             series["train"].inputs,
             series["train"].target,
             validation_data=(val.inputs, val.target) if val is not None else None,
+            # Fitted on the training windows only while the network trains, so
+            # that the validation part judges the network fairly.
+            refit=False,
         )
         # compile() again: the optimizer must see the highway frozen.
         model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse")
-        # The untrained model is the linear part: its test forecast, for the
-        # record of what the network adds.
-        linear_forecast = model.predict(series["test"].inputs, batch_size=512, verbose=0)
     callbacks, validation, initial = [], None, None
     if "val" in series.parts:
         # Model selection on the validation part: the weights of the best
@@ -361,6 +368,29 @@ def train(args, series, seed):
         if initial is not None and initial[0] <= callbacks[0].best:
             model.set_weights(initial[1])
             best_epoch = 0
+    if linear_info is not None and args.refit_linear and "val" in series.parts:
+        # The penalties chosen, the linear part is fitted again on the
+        # training and validation windows (the usual refit after a search);
+        # the network's correction is kept as trained.
+        train_val = {
+            key: np.concatenate([series["train"].inputs[key], series["val"].inputs[key]])
+            for key in ("drivers", "past_target")
+        }
+        model.fit_linear(
+            train_val,
+            np.concatenate([series["train"].target, series["val"].target]),
+            l2=linear_info["l2"],
+            level_l2=linear_info["level_l2"],
+            smooth_l2=linear_info["smooth_l2"],
+        )
+        linear_info["refit_on_validation"] = True
+    if linear_info is not None:
+        # The linear part alone (the network's output set to zero, as before
+        # training): its test forecast, for the record of what the network adds.
+        head = model.head.get_weights()
+        model.head.set_weights([np.zeros_like(w) for w in head])
+        linear_forecast = model.predict(series["test"].inputs, batch_size=512, verbose=0)
+        model.head.set_weights(head)
     history = dict(history.history)
     if initial is not None:
         # Validation MSE (scaled) of the untrained model and of the kept one:

@@ -233,7 +233,8 @@ def fit_grouped_ridge(
         holdout: `(design, target)` to choose the penalties on; `None`: the
             last 20% of the rows (time order), then refit on all rows.
         l2, level_l2, smooth_l2: fixed penalties (skip their search;
-            `level_l2=inf` drops the level columns).
+            `level_l2=inf` drops the level columns): a number, or a list of
+            one per target column (e.g. the `info` of an earlier search).
 
     Returns:
         `(coef (k, H), intercept (H,), info)`, `info` a dict with the chosen
@@ -260,23 +261,27 @@ def fit_grouped_ridge(
         roughness = np.zeros((design.shape[1], design.shape[1]))
         if smooth_l2 is None:
             smooth_l2 = 0.0
-    grids = (
-        L2_GRID if l2 is None else (float(l2),),
-        LEVEL_L2_GRID if level_l2 is None else (float(level_l2),),
-        SMOOTH_L2_GRID if smooth_l2 is None else (float(smooth_l2),),
-    )
     horizon = target.shape[1]
-    if all(len(g) == 1 for g in grids):
-        chosen = [tuple(g[0] for g in grids)] * horizon
-        holdout_rmse = [float("nan")] * horizon
-    else:
-        fit_a, fit_y, val_a, val_y = _holdout_split(design, target, holdout)
-        systems = _Systems(fit_a, fit_y, is_level, roughness)
-        chosen, holdout_rmse = [], []
-        for h in range(horizon):
-            params, error = _coordinate_search(systems, val_a, val_y[:, h : h + 1], grids, h)
-            chosen.append(params)
-            holdout_rmse.append(error)
+    fixed = [_per_column(name, v, horizon) for name, v in (
+        ("l2", l2), ("level_l2", level_l2), ("smooth_l2", smooth_l2)
+    )]
+    defaults = (L2_GRID, LEVEL_L2_GRID, SMOOTH_L2_GRID)
+    chosen, holdout_rmse = [], []
+    systems = None
+    for h in range(horizon):
+        grids = tuple(
+            grid if values is None else (values[h],) for grid, values in zip(defaults, fixed)
+        )
+        if all(len(g) == 1 for g in grids):
+            chosen.append(tuple(g[0] for g in grids))
+            holdout_rmse.append(float("nan"))
+            continue
+        if systems is None:
+            fit_a, fit_y, val_a, val_y = _holdout_split(design, target, holdout)
+            systems = _Systems(fit_a, fit_y, is_level, roughness)
+        params, error = _coordinate_search(systems, val_a, val_y[:, h : h + 1], grids, h)
+        chosen.append(params)
+        holdout_rmse.append(error)
     full = _Systems(design, target, is_level, roughness)
     coef = np.zeros((design.shape[1], horizon))
     intercept = np.zeros(horizon)
@@ -291,6 +296,22 @@ def fit_grouped_ridge(
         "holdout_rmse": [float(e) for e in holdout_rmse],
     }
     return coef, intercept, info
+
+
+def _per_column(name, value, horizon):
+    """`None`, or one float per target column."""
+    if value is None:
+        return None
+    values = [value] * horizon if np.ndim(value) == 0 else list(value)
+    if len(values) != horizon or any(
+        isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or v < 0
+        for v in values
+    ):
+        raise ValueError(
+            f"`{name}` must be a non-negative number or a list of one per horizon step "
+            f"({horizon}). Received: {name}={value!r}"
+        )
+    return [float(v) for v in values]
 
 
 def _coordinate_search(systems, val_a, val_y, grids, column, rounds=6):
@@ -458,12 +479,15 @@ def fit_linear_part(
         l2=l2, level_l2=level_l2, smooth_l2=smooth_l2,
     )
     if holdout is not None and refit:
-        both = np.concatenate([design, holdout[0]]), np.concatenate([fit_target, holdout[1]])
-        for h in range(fit_target.shape[1]):
-            coef[:, h : h + 1], intercept[h : h + 1], _ = fit_grouped_ridge(
-                both[0], both[1][:, h : h + 1], is_level, roughness=roughness,
-                l2=info["l2"][h], level_l2=info["level_l2"][h], smooth_l2=info["smooth_l2"][h],
-            )
+        coef, intercept, _ = fit_grouped_ridge(
+            np.concatenate([design, holdout[0]]),
+            np.concatenate([fit_target, holdout[1]]),
+            is_level,
+            roughness=roughness,
+            l2=info["l2"],
+            level_l2=info["level_l2"],
+            smooth_l2=info["smooth_l2"],
+        )
         info["refit_on_validation"] = True
     kernel = to_flat_weights(coef, window, num_features, past_length)
     bias = intercept

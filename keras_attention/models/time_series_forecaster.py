@@ -151,11 +151,11 @@ class TimeSeriesForecaster(keras.Model):
         score_mode=None,
         input_attention=False,
         protocol="nowcast",
-        residual=False,
-        highway=False,
+        residual=True,
+        highway=True,
         dropout=0.0,
-        strategy="recursive",
-        revin=None,
+        strategy="direct",
+        revin="last",
         revin_std=True,
         **kwargs,
     ):
@@ -524,7 +524,8 @@ class TimeSeriesForecaster(keras.Model):
             l2, level_l2, smooth_l2: fixed penalties of the change weights,
                 the level weights and the roughness of the lag weights,
                 instead of their search (`level_l2=float("inf")` drops the
-                levels).
+                levels): numbers, or lists of one per horizon step (the
+                returned dict's, to refit on more windows later).
             refit: after the search on `validation_data`, fit on `x` and
                 `validation_data` together.
             freeze: make the highway non-trainable.

@@ -133,7 +133,7 @@ def test_recursive_decoder_reads_its_own_prediction():
     for strategy in ("direct", "recursive"):
         model = TimeSeriesForecaster(
             window=6, num_features=3, horizon=3, units=4, protocol="forecast",
-            residual=True, strategy=strategy,
+            residual=True, highway=False, revin=None, strategy=strategy,
         )
         model(x)
         kernel, bias = model.head.get_weights()
@@ -170,7 +170,9 @@ def test_revin_makes_the_network_level_invariant(revin):
 def test_revin_without_base_denormalizes_fully():
     # No residual, no highway: the network's output is a level in the
     # normalized units of the past target, mapped back with its statistics.
-    model = TimeSeriesForecaster(window=6, num_features=3, units=4, revin="mean")
+    model = TimeSeriesForecaster(
+        window=6, num_features=3, units=4, revin="mean", residual=False, highway=False
+    )
     x = inputs(level=20.0)
     model(x)
     kernel, bias = model.head.get_weights()
