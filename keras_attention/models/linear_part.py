@@ -421,7 +421,7 @@ def fit_linear_part(
     l2=None,
     level_l2=None,
     smooth_l2=None,
-    refit=True,
+    refit=False,
 ):
     """Closed-form highway weights of a `TimeSeriesForecaster`.
 

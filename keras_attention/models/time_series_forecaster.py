@@ -45,36 +45,67 @@ _CELLS = {
 
 @keras.saving.register_keras_serializable(package="keras_attention")
 class TimeSeriesForecaster(keras.Model):
-    """Attention encoder–decoder that forecasts a target from driving series.
+    """A linear forecaster plus an attention encoder–decoder for what it leaves.
 
-    The structure of DA-RNN (Qin et al., 2017), with the seed's choice of
-    encoders:
+    The forecast is the sum of three parts, so that training can never end
+    worse than the linear model alone (see `fit_linear`):
 
-    1. **Encoder** over the driving series window `(B, T, n)`: an LSTM,
-       GRU, simple RNN or a bidirectional LSTM/GRU (states of both
-       directions concatenated). With `input_attention=True` it is DA-RNN's
-       input-attention encoder (`InputAttentionEncoder`): at each step an
-       additive attention over the `n` series re-weights the input.
-    2. **Decoder**: an `AttentionDecoderCell` (the library's single decoder
-       step) reads the past target values one per step, with *temporal*
-       attention over the encoder states (`"bahdanau"`: additive score,
-       queried by the previous decoder state; `"luong"`: multiplicative
-       score, queried by the current state; `"none"`: the encoder's final
-       state is the context at every step). Its initial state is a `tanh`
-       projection of the encoder's final state.
-    3. **Output**: `ŷ_τ = w · a + b` from the step output
-       `a = tanh(W_c [c; s])` after the last past target. For `horizon > 1`
-       the decoder keeps stepping, fed with its own previous prediction
-       (in training too), each step with its own temporal attention.
-       Optional additions: `residual` (predict the change from the last
-       known value) and `highway` (add a linear function of the inputs, the
-       autoregressive component of LSTNet).
+        ŷ_h = y_last  +  w_h · [vec(drivers); past_target] + b_h  +  f_h(window)
+              residual     linear part (the "highway")               network
+
+    - **residual** (`residual=True`): the last known target value (the naive
+      forecast);
+    - **linear part** (`highway=True`): a linear function of the flattened
+      window, LSTNet's autoregressive "highway". `fit_linear` sets it by
+      ridge regression in closed form (shrunk towards the naive forecast,
+      with penalties chosen on validation windows) and freezes it;
+    - **network** `f_h`: the structure of DA-RNN (Qin et al., 2017), with
+      the seed's choice of encoders. Its output layer starts at zero, so the
+      untrained model *is* the linear part; trained, it models what the
+      linear part leaves:
+
+      1. **Encoder** over the driving series window `(B, T, n)`: an LSTM,
+         GRU, simple RNN or a bidirectional LSTM/GRU (states of both
+         directions concatenated). With `input_attention=True` it is
+         DA-RNN's input-attention encoder (`InputAttentionEncoder`): at each
+         step an additive attention over the `n` series re-weights the
+         input.
+      2. **Decoder**: an `AttentionDecoderCell` (the library's single
+         decoder step) reads the past target values one per step, with
+         *temporal* attention over the encoder states (`"bahdanau"`:
+         additive score, queried by the previous decoder state; `"luong"`:
+         multiplicative score, queried by the current state; `"none"`: the
+         encoder's final state is the context at every step). Its initial
+         state is a `tanh` projection of the encoder's final state.
+      3. **Output**: `w · a + b` from the step output `a = tanh(W_c [c; s])`
+         after the last past target.
+
+      With `revin`, the network reads windows normalized by their own
+      statistics (`ReversibleInstanceNormalization`, each series and each
+      window: minus its last value or mean, divided by its std), so a level
+      it never saw in training (a price leaving its range) looks like the
+      levels it did; its output is mapped back with the past target's
+      statistics.
+
+    For `horizon > 1`, `strategy="direct"` gives every step its own output:
+    the decoder runs `horizon - 1` steps further on placeholder inputs, each
+    step with its own temporal attention, the linear part has one column per
+    step (one least-squares fit each), and the residual is the last known
+    value for every step. `strategy="recursive"` feeds the decoder its own
+    previous prediction; the residual of step `h` is the prediction of step
+    `h - 1`, and the linear part is the one-step fit iterated on its own
+    predictions (`keras_attention.models.linear_part.compose_recursive`).
 
     The `protocol` fixes what the inputs hold (see
     `keras_attention.data.timeseries`): with `"nowcast"` (DA-RNN) the
     driving window ends at the first target time and `past_target` has
     `window - 1` values; with `"forecast"` both end just before it and
     `past_target` has `window` values.
+
+    The defaults are one setting measured on SML2010, the NASDAQ-100 prefix
+    and the embedded series (bench/forecast_results.py). A `.keras` file
+    saved before `strategy` and `revin` existed loads as it was saved
+    (recursive, without RevIN).
 
     Args:
         window: look-back `T`, the number of driving-series steps.
@@ -92,15 +123,18 @@ class TimeSeriesForecaster(keras.Model):
         input_attention: use DA-RNN's input attention in the encoder
             (unidirectional encoders only).
         protocol: `"nowcast"` or `"forecast"`, see above.
-        residual: predict the change from the last known target value
-            (a skip connection from the naive forecast) instead of the
-            value itself. The output layer then starts at zero, so an
-            untrained model is exactly the naive forecast.
-        highway: add to each forecast step a linear function of the
-            flattened inputs (driving window and past target values), as
-            the autoregressive "highway" component of LSTNet (Lai et al.,
-            2018); it starts at zero.
+        residual: add the last known target value: the model predicts the
+            change from it (a skip connection from the naive forecast).
+        highway: add the linear part, a linear function of the flattened
+            inputs (driving window and past target values); it starts at
+            zero and is trainable until `fit_linear` sets and freezes it.
         dropout: dropout rate on the encoder states and the decoder outputs.
+        strategy: for `horizon > 1`, `"direct"` or `"recursive"`, see above.
+        revin: reversible instance normalization of the network's inputs:
+            `"last"` (subtract each window's last value), `"mean"` (its
+            mean) or `None` (the inputs as given).
+        revin_std: with `revin`, also divide by each window's standard
+            deviation.
         **kwargs: base `Model` arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -129,13 +163,17 @@ class TimeSeriesForecaster(keras.Model):
     ((2, 1), (2, 1, 10))
     >>> tuple(scores["input"].shape)  # one weight per driving series and step
     (2, 10, 3)
+    >>> # Training: the linear part first (closed form), then the network.
+    >>> # model.fit_linear(x_train, y_train, validation_data=(x_val, y_val))
     >>> model.compile(optimizer="adam", loss="mse")
-    >>> # model.fit(x, y, epochs=50), with y of shape (B, 1)
+    >>> # model.fit(x_train, y_train, validation_data=(x_val, y_val), ...)
 
     Reference:
         - [Qin et al., 2017](https://arxiv.org/abs/1704.02971) (DA-RNN)
         - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)
         - [Lai et al., 2018](https://arxiv.org/abs/1703.07015) (LSTNet)
+        - [Kim et al., 2022](https://openreview.net/forum?id=cGDAkQo1C0p)
+          (RevIN)
     """
 
     def __init__(
@@ -495,7 +533,7 @@ class TimeSeriesForecaster(keras.Model):
         l2=None,
         level_l2=None,
         smooth_l2=None,
-        refit=True,
+        refit=False,
         freeze=True,
     ):
         """Sets the linear part (the highway) by ridge regression, in closed form.
@@ -507,8 +545,7 @@ class TimeSeriesForecaster(keras.Model):
         changes and its last values, with three penalties (on the change
         weights, on the level weights, on the roughness of each series' lag
         weights) chosen on `validation_data` (else on the last 20% of `x`, in
-        time order), then refitted on `x` and `validation_data` together
-        (`refit`); with `strategy="recursive"`, the one-step fit iterated
+        time order); with `strategy="recursive"`, the one-step fit iterated
         over the horizon. As the network's output layer starts at zero, the
         model is then exactly this linear model, and training fits the
         network to what the linear part leaves. With `freeze`, the highway
@@ -527,7 +564,12 @@ class TimeSeriesForecaster(keras.Model):
                 levels): numbers, or lists of one per horizon step (the
                 returned dict's, to refit on more windows later).
             refit: after the search on `validation_data`, fit on `x` and
-                `validation_data` together.
+                `validation_data` together. Leave it off when the same
+                validation data then selects the network's epochs (it would
+                judge a linear part that has seen it); refit at the end
+                instead, with the returned penalties:
+                `fit_linear(x_and_val, y_and_val, l2=info["l2"],
+                level_l2=info["level_l2"], smooth_l2=info["smooth_l2"])`.
             freeze: make the highway non-trainable.
 
         Returns:

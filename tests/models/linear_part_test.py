@@ -160,7 +160,9 @@ def test_refit_on_training_and_validation_windows_with_the_chosen_penalties():
     drivers, past, target = problem(n=120, horizon=2)
     train = (drivers[:90], past[:90])
     val = ((drivers[90:], past[90:]), target[90:])
-    kernel, bias, info = lp.fit_linear_part(train, target[:90], 4, 3, 3, validation_data=val)
+    kernel, bias, info = lp.fit_linear_part(
+        train, target[:90], 4, 3, 3, validation_data=val, refit=True
+    )
     assert info["refit_on_validation"]
     for h in range(2):
         k, b, _ = lp.fit_linear_part(
@@ -170,9 +172,8 @@ def test_refit_on_training_and_validation_windows_with_the_chosen_penalties():
         np.testing.assert_allclose(kernel[:, h : h + 1], k, atol=1e-10)
         np.testing.assert_allclose(bias[h], b[0], atol=1e-10)
     # Without refit: the training windows only.
-    kernel, _, info = lp.fit_linear_part(
-        train, target[:90], 4, 3, 3, validation_data=val, refit=False
-    )
+    kernel, _, info = lp.fit_linear_part(train, target[:90], 4, 3, 3, validation_data=val)
+    assert "refit_on_validation" not in info
     k, _, _ = lp.fit_linear_part(
         train, target[:90, :1], 4, 3, 3, l2=info["l2"][0], level_l2=info["level_l2"][0]
     )
