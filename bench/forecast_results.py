@@ -216,13 +216,14 @@ def check_target(target, summary):
 def markdown(records, runs):
     lines = [
         "| run | data, protocol | model | RMSE | MAE | linear part alone | linear AR (OLS) "
-        "| naive | target met? | epochs kept |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| naive | vs best baseline | target met? | epochs kept |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, record in records.items():
         s = record["summary"]
         linear_part = s.get("linear_part")
         kept = [r.get("best_epoch") for r in record["runs"]]
+        best = min(s["naive"]["rmse"]["mean"], s["linear"]["rmse"]["mean"])
         cells = [
             name,
             data_label(record),
@@ -232,6 +233,7 @@ def markdown(records, runs):
             f"{linear_part['rmse']['mean']:.4g}" if linear_part else "–",
             f"{s['linear']['rmse']['mean']:.4g}",
             f"{s['naive']['rmse']['mean']:.4g}",
+            f"{s['model']['rmse']['mean'] / best - 1:+.1%}",
             check_target(runs[name][1], s),
             ", ".join(str(k) for k in kept),
         ]
