@@ -188,7 +188,7 @@ def test_frozen_highway_is_not_trained_and_stays_frozen_after_loading(tmp_path):
     model.fit_linear(series["train"].inputs, series["train"].target)
     before = model.highway_layer.get_weights()
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
-    model.fit(series.dataset("train", 64), epochs=1, verbose=0)
+    model.fit(series["train"].inputs, series["train"].target, batch_size=64, epochs=1, verbose=0)
     for a, b in zip(before, model.highway_layer.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert model.highway_layer.trainable_weights == []
