@@ -4,26 +4,64 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
+PIP_QUIET := --quiet --progress-bar off
 
-.PHONY: run test lint clean
+.PHONY: run test test-backends test-jax test-torch lint clean mutation
 
 $(STAMP): setup.cfg pyproject.toml
 	@echo "[make] creating $(VENV) and installing keras-attention[dev] (first run: ~2 min, ~2.7 GB)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --progress-bar off -e ".[dev]"
+	$(PY) -m pip install $(PIP_QUIET) -e ".[dev]"
 	@touch $(STAMP)
 
 # Main job: train the default model on the embedded data set and export it.
 run: $(STAMP)
 	$(PY) examples/translate_dates.py
 
-# The whole test suite (what .ci/run runs), on 2 worker processes (pytest-xdist;
+# The whole test suite on TensorFlow, on 2 worker processes (pytest-xdist;
 # one test file per worker at a time, so module fixtures are built once).
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+# Mutation testing of the attention layers and the samplers (mutmut; hours on
+# 2 cores, so not in CI). Score and surviving mutants: docs/testing.md.
+mutation: $(STAMP)
+	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut results
+
+# The same suite on JAX and on PyTorch, each in its own venv without
+# TensorFlow: the package (--no-deps: its requirements name TensorFlow),
+# Keras, the backend and the test tools. TensorFlow-only tests skip
+# themselves (tests/conftest.py). The cross-backend test (train on JAX,
+# export from TensorFlow) uses .venv's python when it exists.
+# .ci/run runs test-jax only: the PyTorch wheel (~190 MB, 2.13.0 CPU build,
+# pinned so that pip takes it instead of a multi-GB CUDA build) and its run
+# do not fit CI's time budget on 2 cores next to `make test` (bench/RESULTS.md).
+BACKEND_DEPS := "keras>=3.5" "numpy>=1.26" "pandas>=2.0" \
+	"pytest>=8.0" "pytest-xdist>=3.5" "hypothesis>=6.100" \
+	"matplotlib>=3.8" "sacrebleu>=2.4"
+JAX_DEPS   := "jax[cpu]>=0.4.30"
+TORCH_DEPS := "torch==2.13.0"
+TEST_BACKEND_ARGS := -q -n 2 --dist loadfile -p no:cacheprovider
+
+.venv-%/.installed: setup.cfg pyproject.toml Makefile
+	@echo "[make] creating .venv-$* (keras-attention on $*, no TensorFlow)"
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install $(PIP_QUIET) --no-deps -e .
+	.venv-$*/bin/python -m pip install $(PIP_QUIET) $(BACKEND_DEPS) \
+		$(if $(filter jax,$*),$(JAX_DEPS),$(TORCH_DEPS))
+	@touch $@
+
+test-jax: .venv-jax/.installed
+	KERAS_BACKEND=jax .venv-jax/bin/python -m pytest $(TEST_BACKEND_ARGS)
+
+test-torch: .venv-torch/.installed
+	KERAS_BACKEND=torch .venv-torch/bin/python -m pytest $(TEST_BACKEND_ARGS)
+
+test-backends: test-jax test-torch
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check keras_attention tests examples bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .venv-jax .venv-torch .pytest_cache .hypothesis build *.egg-info

@@ -15,7 +15,12 @@
 # else python3). Knobs: ROUNDS, STEPS (20), WARMUP (3), THREADS (2),
 # MODELS, PEERS_DIR (default ../shared/bench/peers), KERAS_STEP (1: also
 # run ours with `--variant keras-step`, Keras' own train_step, reported as
-# the "peer" keras-attention/keras-step: the gain of our default step).
+# the "peer" keras-attention/keras-step: the gain of our default step),
+# JAX (1: also run ours on the JAX backend, `--backend jax --jit-compile`,
+# with OURS_JAX_PY, default .venv-jax/bin/python, reported as the "peer"
+# keras-attention/jax: the ratio is TensorFlow / JAX), TORCH (0; 1: ours on
+# PyTorch with OURS_TORCH_PY, default .venv-torch/bin/python; TORCH_JIT=1
+# adds `--jit-compile`, i.e. torch.compile).
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -26,9 +31,14 @@ WARMUP="${WARMUP:-3}"
 THREADS="${THREADS:-2}"
 MODELS="${MODELS:-bahdanau luong}"
 KERAS_STEP="${KERAS_STEP:-1}"
+JAX="${JAX:-1}"
+TORCH="${TORCH:-0}"
+TORCH_JIT="${TORCH_JIT:-0}"
 PEERS_DIR="${PEERS_DIR:-$ROOT/../shared/bench/peers}"
 pick() { if [ -x "$1" ]; then echo "$1"; else echo python3; fi; }
 OURS_PY="${OURS_PY:-$ROOT/.venv/bin/python}"
+OURS_JAX_PY="${OURS_JAX_PY:-$ROOT/.venv-jax/bin/python}"
+OURS_TORCH_PY="${OURS_TORCH_PY:-$ROOT/.venv-torch/bin/python}"
 TORCH_PY="${PEER_TORCH_PY:-$(pick /work/peers/.peer-torch/bin/python)}"
 TFA_PY="${PEER_TFA_PY:-$(pick /work/peers/.peer-tfa/bin/python)}"
 TF_PY="${PEER_TF_PY:-$(pick /work/peers/.peer-tf/bin/python)}"
@@ -61,6 +71,14 @@ for round in $(seq 1 "$ROUNDS"); do
         if [ "$KERAS_STEP" = 1 ]; then
             run_one "$round" ours-keras-step "$OURS_PY" "$HERE/train_throughput.py" "$model" \
                 --variant keras-step
+        fi
+        if [ "$JAX" = 1 ]; then
+            run_one "$round" ours-jax "$OURS_JAX_PY" "$HERE/train_throughput.py" "$model" \
+                --backend jax --jit-compile
+        fi
+        if [ "$TORCH" = 1 ]; then
+            run_one "$round" ours-torch "$OURS_TORCH_PY" "$HERE/train_throughput.py" "$model" \
+                --backend torch $([ "$TORCH_JIT" = 1 ] && echo --jit-compile)
         fi
         run_one "$round" pytorch "$TORCH_PY" "$PEERS_DIR/peer_torch.py" "$model"
         if [ "$model" = bahdanau ]; then

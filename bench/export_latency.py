@@ -86,11 +86,14 @@ def load_or_train_date_model(path):
 
     if os.path.exists(path):
         return keras.models.load_model(path), path
-    sys.path.insert(0, os.path.join(REPO, "examples"))
-    import translate_dates
+    import tempfile
 
-    model, _ = translate_dates.main(["--epochs", "3", "--output", "", "--verbose", "0"])
-    return model, "trained here: examples/translate_dates.py --epochs 3"
+    from keras_attention.recipes import dates
+    from keras_attention.recipes.configs import DatesConfig
+
+    result = dates.train_dates(DatesConfig(epochs=3, verbose=0, no_export=True,
+                                           output_dir=tempfile.mkdtemp()))
+    return result.model, "trained here: recipes.dates.train_dates (epochs 3)"
 
 
 def tflite_sizes(model, out_dir, stem, endpoint_names, quantize_kwargs):

@@ -19,6 +19,13 @@ Usage:
         [--steps 20] [--warmup 3] [--threads 2] [--peers-dir DIR] [--check-learns] \
         [--variant default|keras-step]
 
+`--backend jax|torch` runs the same model on another Keras backend
+(this script's interpreter must have it, e.g. `.venv-jax/bin/python`), with
+Keras' own `train_step` (the token-rows step is TensorFlow's) and
+`--jit-compile` (`compile(jit_compile=True)`: `jax.jit` on JAX, the default
+there; `torch.compile` on PyTorch). Reported as the impl
+`keras-attention/<backend>` (with `+jit` on PyTorch).
+
 `--variant keras-step` measures the translator with Keras' own `train_step`
 (logits scattered back to `(B, T, V)`, the loss's `ignore_class` masking on
 that tensor) instead of the library's default step, which projects and
@@ -40,6 +47,16 @@ if "--variant" in sys.argv:
     del sys.argv[i : i + 2]
     if VARIANT not in ("default", "keras-step"):
         sys.exit(f"--variant must be 'default' or 'keras-step'. Received: {VARIANT!r}")
+BACKEND = "tensorflow"
+if "--backend" in sys.argv:
+    i = sys.argv.index("--backend")
+    BACKEND = sys.argv[i + 1]
+    del sys.argv[i : i + 2]
+    if BACKEND not in ("tensorflow", "jax", "torch"):
+        sys.exit(f"--backend must be 'tensorflow', 'jax' or 'torch'. Received: {BACKEND!r}")
+JIT = "--jit-compile" in sys.argv
+if JIT:
+    sys.argv.remove("--jit-compile")
 if "--peers-dir" in sys.argv:
     i = sys.argv.index("--peers-dir")
     PEERS = sys.argv[i + 1]
@@ -49,12 +66,24 @@ import common as C  # noqa: E402  (the peers' shared spec and timing loop)
 
 ARGS = C.parse_args("keras-attention", C.MODELS)
 C.quiet_tf()
-os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ["KERAS_BACKEND"] = BACKEND
 
-import tensorflow as tf  # noqa: E402
+if BACKEND == "tensorflow":
+    import tensorflow as tf  # noqa: E402
 
-tf.config.threading.set_intra_op_parallelism_threads(ARGS.threads)
-tf.config.threading.set_inter_op_parallelism_threads(ARGS.threads)
+    tf.config.threading.set_intra_op_parallelism_threads(ARGS.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(ARGS.threads)
+    BACKEND_VERSION = f"tf {tf.__version__}"
+elif BACKEND == "torch":
+    import torch  # noqa: E402
+
+    torch.set_num_threads(ARGS.threads)
+    torch.set_num_interop_threads(1)
+    BACKEND_VERSION = f"torch {torch.__version__}"
+else:  # XLA's CPU client uses every core: this machine has ARGS.threads (2)
+    import jax  # noqa: E402
+
+    BACKEND_VERSION = f"jax {jax.__version__}"
 
 import keras  # noqa: E402
 
@@ -71,6 +100,7 @@ def build(model_name):
         optimizer=keras.optimizers.Adam(learning_rate=C.LR),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
         metrics=[],
+        jit_compile=True if JIT else "auto",
     )
     if VARIANT == "keras-step":
         model._token_rows_loss = False  # Keras' own train_step on (B, T, V) logits
@@ -81,10 +111,11 @@ def main():
     model = build(ARGS.model)
     params = int(model.count_params())
     np_batches = C.data_for(ARGS)
+    convert = keras.ops.convert_to_tensor
     batches = [
         (
-            {"source_ids": tf.constant(b["src"]), "target_ids": tf.constant(b["dec_in"])},
-            tf.constant(b["tgt"]),
+            {"source_ids": convert(b["src"]), "target_ids": convert(b["dec_in"])},
+            convert(b["tgt"]),
         )
         for b in np_batches
     ]
@@ -109,10 +140,14 @@ def main():
 
     import keras_attention
 
+    if BACKEND != "tensorflow":
+        impl = f"keras-attention/{BACKEND}" + ("+jit" if JIT and BACKEND == "torch" else "")
+    else:
+        impl = "keras-attention" if VARIANT == "default" else "keras-attention/keras-step"
     C.run(
         ARGS,
-        "keras-attention" if VARIANT == "default" else "keras-attention/keras-step",
-        f"keras-attention {keras_attention.__version__} / keras {keras.__version__} / tf {tf.__version__}",
+        impl,
+        f"keras-attention {keras_attention.__version__} / keras {keras.__version__} / {BACKEND_VERSION}",
         params,
         step,
         batches,

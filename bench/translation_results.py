@@ -4,8 +4,9 @@ Each model is trained by the example scripts in a fresh process; their JSON
 results go to `bench/out/` (not committed), and this script turns them into
 the Markdown tables of RESULTS.md and the BLEU-vs-length plot.
 
-    # Date task: exact match of bahdanau, luong (dot, general, concat), none
-    python bench/translation_results.py dates [--seeds 0,1,2]
+    # Date task: exact match of bahdanau, luong (dot, general, concat), none,
+    # and the monotonic models (bahdanau-monotonic, luong-monotonic, mocha)
+    python bench/translation_results.py dates [--seeds 0,1,2] [--models mocha,...]
 
     # spa-eng: BLEU of bahdanau, luong-general, none (4 epochs each, ~30 CPU-min)
     python bench/translation_results.py spa-eng --data ../shared/data/spa-eng/spa.txt.xz
@@ -22,6 +23,7 @@ import argparse
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -35,11 +37,17 @@ DATE_MODELS = {
     "luong-general": ["--attention", "luong", "--score-mode", "general"],
     "luong-concat": ["--attention", "luong", "--score-mode", "concat"],
     "none": ["--attention", "none"],
+    "bahdanau-monotonic": ["--attention", "bahdanau_monotonic"],
+    "luong-monotonic": ["--attention", "luong_monotonic"],
+    "mocha": ["--attention", "mocha"],
 }
 PAIR_MODELS = {
     "bahdanau": [],
     "luong-general": ["--attention", "luong", "--score-mode", "general"],
     "none": ["--attention", "none"],
+    "bahdanau-monotonic": ["--attention", "bahdanau_monotonic"],
+    "luong-monotonic": ["--attention", "luong_monotonic"],
+    "mocha": ["--attention", "mocha"],
 }
 
 
@@ -53,9 +61,11 @@ def dates(args):
         for name, flags in DATE_MODELS.items():
             if args.models and name not in args.models.split(","):
                 continue
-            out = OUT / f"dates_{name}_seed{seed}.json"
+            stem = f"dates_{name}_seed{seed}"
             run([sys.executable, "examples/translate_dates.py", *flags, "--seed", str(seed),
-                 "--verbose", "2", "--output", "", "--metrics-json", str(out)])
+                 "--verbose", "2", "--no-export", "--output-dir", str(OUT / "models"),
+                 "--name", stem])
+            shutil.copy(OUT / "models" / f"{stem}_metrics.json", OUT / f"{stem}.json")
     report(args)
 
 
@@ -63,12 +73,13 @@ def spa_eng(args):
     for name, flags in PAIR_MODELS.items():
         if args.models and name not in args.models.split(","):
             continue
-        out = OUT / f"spa_eng_{name}.json"
+        stem = f"spa_eng_{name}"
         budget = [] if args.time_budget_minutes is None else [
             "--time-budget-minutes", str(args.time_budget_minutes)]
         run([sys.executable, "examples/translate_pairs.py", "--data", args.data, *flags,
-             "--epochs", str(args.epochs), *budget, "--verbose", "2", "--output", str(OUT / "models" / f"spa_eng_{name}.keras"),
-             "--results-json", str(out)])
+             "--epochs", str(args.epochs), *budget, "--verbose", "2",
+             "--output-dir", str(OUT / "models"), "--name", stem])
+        shutil.copy(OUT / "models" / f"{stem}_metrics.json", OUT / f"{stem}.json")
     report(args)
 
 
@@ -92,13 +103,17 @@ def report(args=None):
             print(f"| {name} | {shown} | {seeds} | {seconds} | {runs[0]['parameters']:,} |")
     pair_runs = {k.removeprefix("spa_eng_"): v for k, v in _load("spa_eng_*.json").items()}
     if pair_runs:
-        print("\n| model | BLEU | epochs (steps) | train wall / CPU time (min) | parameters |")
-        print("|---|---:|---|---:|---:|")
+        print("\n| model | BLEU (normalised refs) | cased BLEU (raw refs) | epochs (steps) "
+              "| train wall / CPU time (min) | parameters |")
+        print("|---|---:|---:|---|---:|---:|")
         for name, r in pair_runs.items():
             cpu = r.get("train_cpu_seconds")
             cpu = "?" if cpu is None else f"{cpu / 60:.1f}"
-            print(f"| {name} | {r['bleu']:.2f} | {r['epochs_completed']} ({r['train_steps']}) "
-                  f"| {r['train_seconds'] / 60:.1f} / {cpu} | {r['parameters']:,} |")
+            cased = r.get("cased_bleu")
+            cased = "?" if cased is None else f"{cased:.2f}"
+            print(f"| {name} | {r['bleu']:.2f} | {cased} | {r['epochs_completed']} "
+                  f"({r['train_steps']}) | {r['train_seconds'] / 60:.1f} / {cpu} "
+                  f"| {r['parameters']:,} |")
         buckets = [row["bucket"] for row in next(iter(pair_runs.values()))["bleu_by_length"]]
         counts = [row["count"] for row in next(iter(pair_runs.values()))["bleu_by_length"]]
         print("\n| model | " + " | ".join(f"{b} words (n={n})" for b, n in zip(buckets, counts, strict=True)) + " |")

@@ -49,13 +49,13 @@ import pathlib  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from keras_attention.utils.startup import quiet_tensorflow  # noqa: E402
+
+# TensorFlow's start-up lines stay off the terminal (`--debug` shows them).
+quiet_tensorflow(debug="--debug" in sys.argv)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from keras_attention import export, runtime  # noqa: E402
 from keras_attention.data import (  # noqa: E402
@@ -66,7 +66,11 @@ from keras_attention.data import (  # noqa: E402
     to_model_arrays,
     tokenize,
 )
-from keras_attention.models import Seq2SeqTranslator, TimeSeriesForecaster  # noqa: E402
+from keras_attention.models import (  # noqa: E402
+    BeamSampler,
+    Seq2SeqTranslator,
+    TimeSeriesForecaster,
+)
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -77,6 +81,7 @@ def parse_args(argv=None):
                    help="trained translator (.keras); trained here if missing")
     p.add_argument("--out-dir", default=str(REPO / "saved_models" / "export_example"))
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--debug", action="store_true", help="show TensorFlow's start-up logs")
     return p.parse_args(argv)
 
 
@@ -125,13 +130,13 @@ by LiteRT (greedy, beam search, and a greedy loop run here over `encode` /
 
 
 def export_translator(model, out_dir, samples):
-    summary = export.export_translator_artifacts(
+    summary = export.export_artifacts(
         model,
         out_dir=out_dir,
         name="date_translator",
         samples=samples,
         max_length=16,
-        beam_width=4,
+        sampler=BeamSampler(beam_width=4),
         quantizations=("float16", "dynamic_range"),
     )
     for name, size in summary["sizes_bytes"].items():
@@ -148,10 +153,11 @@ def export_translator(model, out_dir, samples):
 """
 ## LiteRT → translations, with no TensorFlow
 
-`keras_attention.runtime.TFLiteTranslator` reads the vocabulary JSON,
-tokenises like the library, and calls the file's signatures. The module
-imports only numpy and `ai_edge_litert`: copied next to the `.tflite` file,
-it is all a device needs. `generate_with_steps` runs its own greedy loop over
+`keras_attention.runtime.TFLiteTranslator` reads the sidecar JSON (the
+vocabularies), tokenises with the model's own preprocessor class, and calls
+the file's signatures. The runtime folder imports only numpy and
+`ai_edge_litert`: copied next to the `.tflite` file, it is all a device
+needs. `generate_with_steps` runs its own greedy loop over
 the `encode` / `decode_step` signatures, the split an app uses to run a
 custom search.
 """

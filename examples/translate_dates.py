@@ -39,82 +39,44 @@ python examples/translate_dates.py --checkpoint-dir ckpt/dates  # resumable: rer
 python examples/translate_dates.py --strategy mirrored      # every local GPU (docs/reliability.md)
 ```
 
-It saves the trained model to `saved_models/date_translator.keras` and the
-attention image to `saved_models/date_translator_attention.png`, then exports
-it to `saved_models/date_translator/` (SavedModel) and
+It saves the trained model to `saved_models/date_translator.keras`, the
+attention image to `saved_models/date_translator_attention.png` and the
+metrics to `saved_models/date_translator_metrics.json`, then exports it to
+`saved_models/date_translator/` (SavedModel) and
 `saved_models/date_translator.tflite` (LiteRT, greedy and beam search
 inside), verifies both against Keras and translates three dates with the
 `.tflite` file (`--no-export` skips this).
+
+Every step is a function of `keras_attention.recipes.dates`; this script
+calls them in order, and `train_dates(config)` (what `keras-attention train
+translate` runs) composes them the same way. The options, with their
+defaults, are the fields of `keras_attention.recipes.configs.DatesConfig`
+(`--help` lists them).
 """
 
 """
 ## Setup
+
+TensorFlow's start-up lines stay off the terminal (`--debug` shows them);
+this must happen before anything imports TensorFlow.
 """
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import pathlib  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from keras_attention.utils.startup import quiet_tensorflow  # noqa: E402
 
-import keras  # noqa: E402
+quiet_tensorflow(debug="--debug" in sys.argv)
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from keras_attention import io_utils, training  # noqa: E402
-from keras_attention.callbacks import AttentionImageLogger  # noqa: E402
-from keras_attention.data import (  # noqa: E402
-    Vocabulary,
-    load_dates,
-    to_model_arrays,
-    tokenize,
-)
-from keras_attention.evaluation import (  # noqa: E402
-    exact_match,
-    plot_translation_attention,
-)
-from keras_attention.models import Seq2SeqTranslator  # noqa: E402
-
-REPO = pathlib.Path(__file__).resolve().parents[1]
-SOURCE_LENGTH = 32  # longest generated date: 28 characters
-TARGET_LENGTH = 11  # "[START]" + 10 characters (labels: 10 characters + "[END]")
+import keras_attention.training as training  # noqa: E402
+from keras_attention.recipes import dates  # noqa: E402
+from keras_attention.recipes.configs import DatesConfig  # noqa: E402
+from keras_attention.recipes.options import parse_config  # noqa: E402
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description="Train an attention translator on the embedded date set."
-    )
-    p.add_argument("--attention", default="bahdanau", choices=["bahdanau", "luong", "none"])
-    p.add_argument("--score-mode", default=None,
-                   help="Luong score: dot, scaled_dot, general (default), concat")
-    p.add_argument("--encoder", default="gru", choices=["gru", "lstm", "simple"])
-    p.add_argument("--units", type=int, default=64)
-    p.add_argument("--embedding-dim", type=int, default=32)
-    p.add_argument("--epochs", type=int, default=8)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--learning-rate", type=float, default=3e-3)
-    p.add_argument("--train-size", type=int, default=20000)
-    p.add_argument("--validation-size", type=int, default=1000)
-    p.add_argument("--test-size", type=int, default=2000)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--output", default=str(REPO / "saved_models" / "date_translator.keras"),
-                   help="where to save the trained model ('' to skip)")
-    p.add_argument("--attention-png", default=None,
-                   help="attention image path (default: next to --output)")
-    p.add_argument("--metrics-json", default=None,
-                   help="also write the metrics as JSON to this path")
-    p.add_argument("--logdir", default=None,
-                   help="TensorBoard folder: training curves, and attention images "
-                   "of three dates every epoch")
-    p.add_argument("--no-export", action="store_true",
-                   help="skip the SavedModel / TFLite export next to --output")
-    p.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2],
-                   help="Keras fit verbosity (1: progress bar)")
-    training.add_arguments(p)  # --checkpoint-dir, --strategy, --deterministic
-    return p.parse_args(argv)
+    return parse_config(DatesConfig, argv, description="Train an attention translator on "
+                        "the embedded date set.")
 
 
 """
@@ -125,73 +87,17 @@ Each example is a pair of strings. Tokenization is character level
 from the training split only, and ids 0–3 are padding, unknown, start and
 end. `to_model_arrays` makes the teacher-forcing inputs: the decoder reads
 `[START] 1 9 9 8 - 0 3 - 0` and learns to predict `1 9 9 8 - 0 3 - 0 3 [END]`.
-"""
+`dates.load_dates(config)` returns the splits, the vocabularies and the
+arrays.
 
-
-def load_data(args):
-    splits = load_dates(
-        train_size=args.train_size,
-        validation_size=args.validation_size,
-        test_size=args.test_size,
-        seed=args.seed,
-    )
-    chars = {name: ([tokenize(s, "char") for s in src], [tokenize(t, "char") for t in tgt])
-             for name, (src, tgt) in splits.items()}
-    source_vocab = Vocabulary.build(chars["train"][0])
-    target_vocab = Vocabulary.build(chars["train"][1])
-
-    def arrays(name):
-        src, tgt = chars[name]
-        return to_model_arrays(
-            [source_vocab.encode(s) for s in src],
-            [target_vocab.encode(t, add_start=True, add_end=True) for t in tgt],
-            SOURCE_LENGTH,
-            TARGET_LENGTH,
-        )
-
-    return {
-        "splits": splits,
-        "source_vocabulary": source_vocab,
-        "target_vocabulary": target_vocab,
-        "train": arrays("train"),
-        "validation": arrays("validation") if args.validation_size else None,
-    }
-
-
-"""
 ## The model
 
 `Seq2SeqTranslator` keeps its vocabularies in its config, so the saved
 `.keras` file can translate text on its own (`translate("3 mar. 1998")`).
-"""
+`dates.build_dates_model` compiles it with Adam and a cosine decay; the
+masked cross-entropy and masked token accuracy are the `compile()`
+defaults.
 
-
-def build_model(args, data):
-    model = Seq2SeqTranslator(
-        embedding_dim=args.embedding_dim,
-        units=args.units,
-        encoder=args.encoder,
-        attention=args.attention,
-        score_mode=args.score_mode,
-        source_vocabulary=data["source_vocabulary"],
-        target_vocabulary=data["target_vocabulary"],
-        tokenization="char",
-        seed=args.seed,
-    )
-    steps = args.epochs * -(-args.train_size // args.batch_size)
-    # Masked cross-entropy and masked token accuracy are the compile() defaults.
-    model.compile(
-        optimizer=keras.optimizers.Adam(
-            keras.optimizers.schedules.CosineDecay(
-                args.learning_rate, decay_steps=max(steps, 1), alpha=0.05
-            ),
-            clipnorm=5.0,
-        )
-    )
-    return model
-
-
-"""
 ## Training
 
 Plain `model.fit` with teacher forcing; the loss ignores padding
@@ -199,187 +105,60 @@ Plain `model.fit` with teacher forcing; the loss ignores padding
 order depends only on the seed and the epoch, so that a run resumed from
 `--checkpoint-dir` ends with the same weights as an uninterrupted one
 (`training.fit` is `model.fit`, except under `--strategy multiworker`).
-"""
 
-
-def train(model, data, args):
-    x, y = data["train"]
-    batches = training.ShuffledArrays(x, y, batch_size=args.batch_size, seed=args.seed)
-    validation = None
-    if data["validation"] is not None:
-        validation = training.ShuffledArrays(
-            *data["validation"], batch_size=args.batch_size, shuffle=False
-        )
-    training.build_for_strategy(model, batches[0])
-    callbacks = training.checkpoint_callbacks(args.checkpoint_dir, batches)
-    if args.logdir:
-        # Loss curves, and the attention of three fixed dates after every
-        # epoch (TensorBoard's "Images" tab; see docs/tensorboard.md).
-        callbacks += [
-            keras.callbacks.TensorBoard(args.logdir),
-            AttentionImageLogger(
-                os.path.join(args.logdir, "attention"),
-                ["Tuesday, 3 March 1998", "03/03/98", "the 21st of July, 2031"],
-            ),
-        ]
-    return training.fit(
-        model,
-        batches,
-        validation_data=validation,
-        epochs=args.epochs,
-        callbacks=callbacks,
-        verbose=args.verbose,
-    )
-
-
-"""
 ## Evaluation
 
 `translate()` runs greedy decoding (a `keras.ops.while_loop` over the
 decoder's single step) and returns strings; a prediction counts only if the
 whole date is right.
-"""
 
-
-def evaluate(model, data):
-    sources, targets = data["splits"]["test"]
-    start = time.time()
-    predictions = model.translate(sources, batch_size=256)
-    seconds = time.time() - start
-    score = exact_match(predictions, targets)
-    errors = [(s, p, t) for s, p, t in zip(sources, predictions, targets, strict=True) if p != t]
-    return {
-        "test_exact_match": score,
-        "test_examples": len(targets),
-        "test_errors": len(errors),
-        "translate_seconds": seconds,
-        "error_examples": errors[:10],
-    }
-
-
-"""
-## Attention
-
-The attention matrix of one translation, rows = output characters, columns =
-input characters.
-"""
-
-
-def write_attention(model, path, text="Tuesday, 3 March 1998"):
-    prediction, attention = model.translate(text, return_attention=True)
-    plot_translation_attention(attention, path, title=f"{text!r} → {prediction!r}")
-    return prediction
-
-
-"""
-## Saving
+## Saving and the attention image
 
 The `.keras` file holds the architecture, the weights, the optimizer state
 and the vocabularies. It is written under a temporary name and renamed, so an
-interrupted run never leaves a half-written model.
-"""
+interrupted run never leaves a half-written model. The attention matrix of
+one translation goes beside it: rows = output characters, columns = input
+characters.
 
-
-def save(model, path):
-    return io_utils.save_model(model, path)
-
-
-"""
 ## Export: SavedModel and LiteRT, with greedy and beam search inside
 
-`export_translator_artifacts` writes the SavedModel
-(`saved_models/date_translator/`), the LiteRT file
-(`saved_models/date_translator.tflite`: signatures `translate_greedy`,
-`translate_beam`, `encode` and `decode_step`) and the vocabulary JSON beside
-it, then checks on 100 test dates that both emit exactly the Keras model's
-tokens. `keras_attention.runtime` runs the `.tflite` file with LiteRT and
-numpy only, as a device would (see docs/export.md).
+`dates.export_dates` writes the SavedModel (`saved_models/date_translator/`),
+the LiteRT file (`saved_models/date_translator.tflite`: signatures
+`translate_greedy`, `translate_beam`, `encode` and `decode_step`) and the
+vocabulary JSON beside it, checks on 100 test dates that both emit exactly
+the Keras model's tokens, and translates three dates with the `.tflite` file
+through `keras_attention.runtime` (LiteRT and numpy only, as a device would;
+see docs/export.md).
 """
-
-
-def export_artifacts(model, data, output):
-    from keras_attention.export import export_translator_artifacts
-    from keras_attention.runtime import TFLiteTranslator
-
-    summary = export_translator_artifacts(
-        model,
-        out_dir=os.path.dirname(os.path.abspath(output)),
-        name=pathlib.Path(output).stem,
-        samples=data["splits"]["test"][0][:100],
-        max_length=2 * TARGET_LENGTH,
-    )
-    checks = summary["verification"]["results"]
-    print(
-        f"Exported {summary['paths']['saved_model']} and {summary['paths']['tflite']} "
-        f"(+ {os.path.basename(summary['paths']['vocab'])}): "
-        f"{sum(r['token_mismatches'] for r in checks)} token mismatches vs Keras on "
-        f"{summary['verification']['samples']} test dates "
-        f"({', '.join(sorted({r['endpoint'] for r in checks}))})"
-    )
-    translator = TFLiteTranslator(summary["paths"]["tflite"])
-    for text in ("Tuesday, 3 March 1998", "03/03/98", "the 21st of July, 2031"):
-        print(f"  LiteRT: {text!r} -> {translator.translate(text)!r}")
-    return summary
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    training.seed_everything(args.seed, args.deterministic)
+    config = parse_args(argv)
+    training.seed_everything(config.seed, config.deterministic)
     started, started_cpu = time.time(), time.process_time()
-    data = load_data(args)
-    with training.strategy_scope(args.strategy):
-        model = build_model(args, data)
-    print(
-        f"Training {args.attention} attention ({model.count_params():,} parameters) on "
-        f"{args.train_size:,} dates for {args.epochs} epochs"
-    )
-    train(model, data, args)
-    train_seconds = time.time() - started
-    train_cpu_seconds = time.process_time() - started_cpu
-    metrics = evaluate(model, data)
-    print(
-        f"Test exact match: {metrics['test_exact_match']:.2%} "
-        f"({metrics['test_examples'] - metrics['test_errors']}/{metrics['test_examples']} dates)"
-    )
-    for source, prediction, target in metrics["error_examples"][:5]:
-        print(f"  wrong: {source!r} -> {prediction!r} (expected {target!r})")
-    for text in ("Tuesday, 3 March 1998", "03/03/98", "the 21st of July, 2031"):
-        print(f"  {text!r} -> {model.translate(text)!r}")
-    results = {
-        "attention": args.attention,
-        "score_mode": args.score_mode,
-        "parameters": model.count_params(),
-        "epochs": args.epochs,
-        "train_size": args.train_size,
-        "seed": args.seed,
-        "train_seconds": round(train_seconds, 1),
-        "train_cpu_seconds": round(train_cpu_seconds, 1),
-        **{k: v for k, v in metrics.items() if k != "error_examples"},
-    }
-    if args.output and training.is_chief():  # one writer under multi-worker
-        save(model, args.output)
-        print(f"Saved {args.output}")
-        if args.attention == "none":  # no attention matrix to draw
-            print("No attention image: the model has attention='none'")
-        else:
-            png = args.attention_png or (
-                str(pathlib.Path(args.output).with_suffix("")) + "_attention.png"
-            )
-            write_attention(model, png)
-            print(f"Saved {png}")
-        if not args.no_export:
-            summary = export_artifacts(model, data, args.output)
-            results["export"] = {
-                "paths": summary["paths"],
-                "sizes_bytes": summary["sizes_bytes"],
-                "verified": summary["verification"]["passed"],
-            }
-    results["total_seconds"] = round(time.time() - started, 1)
-    print(f"Done in {results['total_seconds']:.0f} s")
-    if args.logdir:
-        print(f"TensorBoard: tensorboard --logdir {args.logdir}  (then open http://localhost:6006)")
-    if args.metrics_json and training.is_chief():
-        io_utils.atomic_write_json(args.metrics_json, results)
+
+    data = dates.load_dates(config)
+    model = dates.build_dates_model(config, data)
+    print(f"Training {config.attention} attention ({model.count_params():,} parameters) on "
+          f"{config.train_size:,} dates for {config.epochs} epochs")
+    dates.fit_dates(model, data, config)
+    train_seconds, train_cpu = time.time() - started, time.process_time() - started_cpu
+
+    metrics = dates.evaluate_dates(model, data)
+    dates.report_dates(model, metrics)  # exact match, a few errors, three dates
+    results = dates.dates_record(config, model, metrics, train_seconds, train_cpu)
+
+    if training.is_chief():  # one writer under multi-worker
+        dates.save_translator(model, config, dates.DEMO_DATES[0])
+        if not config.no_export:
+            summary = dates.export_dates(model, data, config)
+            results["export"] = {"paths": summary["paths"],
+                                 "verified": summary["verification"]["passed"]}
+        dates.write_metrics(config, results)
+    print(f"Done in {time.time() - started:.0f} s")
+    if config.logdir:
+        print(f"TensorBoard: tensorboard --logdir {config.logdir}  "
+              "(then open http://localhost:6006)")
     return model, results
 
 

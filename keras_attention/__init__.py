@@ -1,50 +1,68 @@
 """keras_attention: attention RNN layers and models for Keras 3."""
 
-__version__ = "0.1.0"
+import importlib as _importlib
 
-import os as _os  # noqa: E402
-import sys as _sys  # noqa: E402
+from keras_attention.utils import startup as _startup
+from keras_attention.version import __version__  # noqa: F401
 
-# The command line (`keras-attention`, `python -m keras_attention`) keeps
-# TensorFlow's C++ INFO and WARNING logs off the terminal, as the example
-# scripts do. The variable is read when TensorFlow is imported, i.e. below;
-# `sys.argv[0]` is "-m" while `python -m` imports this package. A plain
-# `import keras_attention` changes nothing.
-if _sys.argv and _os.path.splitext(_os.path.basename(_sys.argv[0]))[0] in (
-    "keras-attention",
-    "-m",
-):
-    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-
-# Importing every subpackage registers every serializable class, so that
-# `keras.models.load_model` works after a plain `import keras_attention`.
-from keras_attention import (  # noqa: E402
-    callbacks,
-    data,
-    evaluation,
-    layers,
-    models,
-)
-from keras_attention.layers import (  # noqa: E402
-    AttentionDecoder,
-    AttentionDecoderCell,
-    BahdanauAttention,
-    LuongAttention,
-    Maxout,
-    SelfAttentionRNNCell,
-)
-
-__all__ = [
+_LAYERS = (
     "AttentionDecoder",
     "AttentionDecoderCell",
     "BahdanauAttention",
     "LuongAttention",
     "Maxout",
     "SelfAttentionRNNCell",
+)
+_SUBPACKAGES = (
     "callbacks",
+    "cli",
     "data",
     "evaluation",
+    "export",
+    "io_utils",
     "layers",
+    "losses",
     "models",
-]
+    "plotting",
+    "recipes",
+    "runtime",
+    "training",
+    "tuners",
+    "utils",
+)
+
+__all__ = [*_LAYERS, *_startup.EAGER_SUBPACKAGES]
+
+
+def __getattr__(name):
+    """Loads a subpackage or a layer class on first use (PEP 562).
+
+    Only reached when the package was imported lightly (the command line,
+    see `keras_attention.utils.startup`), or for the subpackages that
+    `import keras_attention` does not import (`export`, `tuners`, ...).
+    """
+    if name in _LAYERS:
+        return getattr(_importlib.import_module("keras_attention.layers"), name)
+    if name in _SUBPACKAGES:
+        return _importlib.import_module(f"keras_attention.{name}")
+    raise AttributeError(f"module 'keras_attention' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAYERS) | set(_SUBPACKAGES))
+
+
+# Importing every subpackage registers every serializable class, so that
+# `keras.models.load_model` works after a plain `import keras_attention`.
+# The command line (and `import keras_attention.cli`) skips this: it starts
+# without Keras and imports what a command needs when it runs.
+if not _startup.light_import():
+    _startup.import_subpackages()
+    from keras_attention.layers import (  # noqa: E402, F401
+        AttentionDecoder,
+        AttentionDecoderCell,
+        BahdanauAttention,
+        LuongAttention,
+        Maxout,
+        SelfAttentionRNNCell,
+    )

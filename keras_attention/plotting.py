@@ -165,6 +165,33 @@ def attention_png(weights, dpi=100, **kwargs):
     return figure_to_png(attention_figure(weights, **kwargs), dpi=dpi)
 
 
+_MAP_KEYS = ("x_labels", "y_labels", "title", "x_title", "y_title")
+
+
+def save_attention_map(attention_map, path, **kwargs):
+    """Draws one map of a model's `attention_maps()` to a PNG file.
+
+    Args:
+        attention_map: a dict with `"weights"` and the labels and titles
+            (`"x_labels"`, `"y_labels"`, `"title"`, `"x_title"`, `"y_title"`).
+        path: the PNG file to write (atomically).
+        **kwargs: other arguments of `attention_figure` (e.g. `size`).
+
+    Returns:
+        `path`.
+
+    Example:
+
+    >>> from keras_attention import plotting
+    >>> attention_map = {"weights": [[0.9, 0.1]], "x_labels": ["a", "b"],
+    ...                  "y_labels": ["A"], "title": "a b → A"}
+    >>> plotting.save_attention_map(attention_map, "map.png")
+    'map.png'
+    """
+    labels = {k: attention_map[k] for k in _MAP_KEYS if k in attention_map}
+    return plot_attention(attention_map["weights"], path, **labels, **kwargs)
+
+
 def show_spaces(tokens):
     """Labels for character-level tokens: a space is shown as `␣`.
 

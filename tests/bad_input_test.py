@@ -62,10 +62,45 @@ def forecaster():
     return TimeSeriesForecaster(window=6, num_features=2, units=4)
 
 
+def compiled_forecaster():
+    model = forecaster()
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
 def built_bahdanau():
     layer = ka.BahdanauAttention(3)
     layer(ones(2, 4), ones(2, 5, 4))
     return layer
+
+
+def char_translator():
+    """An untrained date-like translator with its vocabularies (char tokens)."""
+    vocab = Vocabulary.build([list("0123456789 abcdefghijklmnopqrstuvwxyz-./,")])
+    model = Seq2SeqTranslator(embedding_dim=4, units=4, tokenization="char",
+                              source_vocabulary=vocab, target_vocabulary=vocab)
+    model.build()
+    return model
+
+
+def nan_windows():
+    x = {"drivers": ones(3, 6, 2), "past_target": ones(3, 5, 1)}
+    x["drivers"][1, 2, 0] = np.nan
+    return x
+
+
+def truncated_keras_file(path):
+    """A .keras archive whose weights file lost its last two thirds."""
+    import zipfile
+
+    model = translator()
+    model.build()
+    model.save(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content[: len(content) // 3] if name.endswith(".h5") else content)
 
 
 def write(path, data):
@@ -125,7 +160,7 @@ CASES = [
      "'location'. Received: score_mode='cosine'"),
     ("unknown_probability_fn", None, lambda: ka.BahdanauAttention(3, probability_fn="softmin"),
      ValueError, "`probability_fn` must be one of 'softmax', 'sparsemax', 'hardmax', "
-     "'hard_straight_through'. Received: probability_fn='softmin'"),
+     "'hard_straight_through' or a callable. Received: probability_fn='softmin'"),
     ("unknown_translator_encoder", None, lambda: Seq2SeqTranslator(10, 10, encoder="transformer"),
      ValueError, "`encoder` must be one of 'lstm', 'gru', 'simple'. "
      "Received: encoder='transformer'"),
@@ -226,12 +261,12 @@ CASES = [
     ("export_unbuilt_model", None,
      lambda: export.export_tflite(Seq2SeqTranslator(10, 8, units=4, name="unbuilt"), "m.tflite"),
      ValueError, "The Seq2SeqTranslator is not built, so it has no weights to export. Call it "
-     "once on data, fit it, or load a trained one (`keras.models.load_model`) before "
+     "once on data, fit it, or load a trained one (`keras_attention.models.load_model`) before "
      "exporting. Received: an unbuilt model 'unbuilt'"),
     ("export_unbuilt_saved_model", None,
      lambda: export.export_saved_model(Seq2SeqTranslator(10, 8, units=4, name="unbuilt"), "sm"),
      ValueError, "The Seq2SeqTranslator is not built, so it has no weights to export. Call it "
-     "once on data, fit it, or load a trained one (`keras.models.load_model`) before "
+     "once on data, fit it, or load a trained one (`keras_attention.models.load_model`) before "
      "exporting. Received: an unbuilt model 'unbuilt'"),
     # -- loading something that is not a keras_attention model ------------------------------------
     ("load_random_bytes", lambda d: write(d / "m.keras", os.urandom(256)),
@@ -247,6 +282,78 @@ CASES = [
      "`keras_attention.runtime` or `tf.saved_model.load`). Received: path='saved'"),
     ("load_missing", None, lambda: load_ka_model("nope.keras"),
      FileNotFoundError, "No model file at `path`. Received: path='nope.keras'"),
+    ("load_truncated_weights", lambda d: truncated_keras_file(str(d / "cut.keras")),
+     lambda: load_ka_model("cut.keras"),
+     # The loader's reason follows (Keras' or h5py's words): matched as a prefix.
+     ValueError, re.compile(re.escape("`path` holds a Seq2SeqTranslator that could not be loaded: "
+                                      "the file is damaged or incomplete (") + r".*"
+                            + re.escape("). Received: path='cut.keras'"))),
+    # -- translate: lengths, text the vocabulary cannot read, wrong types ---------------------
+    ("translate_max_length_huge", None,
+     lambda: char_translator().translate("3 mar. 1998", max_length=10**9),
+     ValueError, "`max_length` must be at most 152 (8 output tokens per source token + 64 for "
+     "a source of 11 tokens): every decoding step has a buffer slot, so a larger value only "
+     "costs memory. Received: max_length=1000000000"),
+    ("generate_max_length_huge", None,
+     lambda: translator().generate(np.array([[4, 5]]), max_length=10**9),
+     ValueError, "`max_length` must be at most 80 (8 output tokens per source token + 64 for "
+     "a source of 2 tokens): every decoding step has a buffer slot, so a larger value only "
+     "costs memory. Received: max_length=1000000000"),
+    ("export_max_length_huge", None,
+     lambda: export.export_tflite(char_translator(), "m.tflite", max_length=10**9),
+     ValueError, "`max_length` must be at most 4096 (the absolute cap 4096): every decoding "
+     "step has a buffer slot, so a larger value only costs memory. "
+     "Received: max_length=1000000000"),
+    ("translate_only_spaces", None, lambda: char_translator().translate("   "),
+     ValueError, "Input 0 of `texts_or_ids` is empty after normalisation: nothing to "
+     "translate. Received: texts_or_ids[0]='   '"),
+    ("translate_empty_string", None, lambda: char_translator().translate(""),
+     ValueError, "Input 0 of `texts_or_ids` is empty after normalisation: nothing to "
+     "translate. Received: texts_or_ids[0]=''"),
+    ("translate_none", None, lambda: char_translator().translate(None),
+     ValueError, "`texts_or_ids` must be a string, a list of strings or a list of token-id "
+     "lists. Received: texts_or_ids=None"),
+    ("translate_float_ids", None, lambda: char_translator().translate([[5.5, 6.1, 7.0]]),
+     ValueError, "`texts_or_ids` must hold integer token ids. Received: "
+     "texts_or_ids[0][0]=5.5"),
+    ("generate_float_ids", None, lambda: translator().generate(np.array([[5.5, 6.1]])),
+     ValueError, "`source_ids` must hold integer token ids. Received: dtype=float64 "
+     "(e.g. source_ids[0, 0]=5.5)"),
+    # -- NaN in model inputs ---------------------------------------------------------------------
+    ("forecaster_fit_nan", None,
+     lambda: compiled_forecaster().fit(nan_windows(), ones(3, 1), verbose=0),
+     ValueError, '`x["drivers"]` must not hold NaN or infinite values (they would propagate '
+     'silently through the attention weights). Received: x["drivers"][1, 2, 0]=nan'),
+    ("forecaster_predict_nan", None,
+     lambda: compiled_forecaster().predict(nan_windows(), verbose=0),
+     ValueError, '`x["drivers"]` must not hold NaN or infinite values (they would propagate '
+     'silently through the attention weights). Received: x["drivers"][1, 2, 0]=nan'),
+    ("forecaster_call_nan", None, lambda: forecaster()(nan_windows()),
+     ValueError, "`drivers` must not hold NaN or infinite values (they would propagate "
+     "silently through the attention weights). Received: drivers[1, 2, 0]=nan"),
+    ("forecaster_fit_inf_target", None,
+     lambda: compiled_forecaster().fit(
+         {"drivers": ones(3, 6, 2), "past_target": ones(3, 5, 1)},
+         np.array([[1.0], [np.inf], [0.0]], F), verbose=0),
+     ValueError, "`y` must not hold NaN or infinite values (they would propagate silently "
+     "through the attention weights). Received: y[1, 0]=inf"),
+    # -- cells that cannot work as configured ----------------------------------------------------
+    ("lstmn_dot_score", None,
+     lambda: ka.SelfAttentionRNNCell(5, memory_size=3, cell_type="lstm", score_mode="dot"),
+     ValueError, "score_mode='dot' cannot be used with cell_type='lstm': the LSTMN query "
+     "[x_t; h̃] is wider than the stored states it is compared with, and a dot product needs "
+     "equal sizes. Use score_mode='general', 'concat' or 'additive'. Received: "
+     "cell_type='lstm', score_mode='dot'"),
+    ("decoder_cell_in_keras_rnn", None,
+     lambda: keras.layers.RNN(ka.AttentionDecoderCell(keras.layers.GRUCell(4),
+                                                      ka.BahdanauAttention(4))),
+     ValueError, "AttentionDecoderCell has no state size until it knows its memory, so it "
+     "cannot run inside keras.layers.RNN by itself. Run it with "
+     "keras_attention.layers.AttentionDecoder (teacher forcing, scheduled sampling) or a "
+     "sampler (greedy/beam decoding), or call it step by step: cell.build(inputs_shape, "
+     "memory_shape); memory = cell.prepare_memory(values, mask); states = "
+     "cell.get_initial_state(batch_size, memory=memory); out, states, weights = cell(x, "
+     "states, memory)."),
 ]
 
 
@@ -281,7 +388,10 @@ def test_bad_input_is_refused_clearly_and_writes_nothing(
     before = snapshot(tmp_path)
     with pytest.raises(error) as info:
         action()
-    assert core_message(info.value) == message
+    if isinstance(message, re.Pattern):
+        assert message.fullmatch(core_message(info.value)), core_message(info.value)
+    else:
+        assert core_message(info.value) == message
     assert snapshot(tmp_path) == before
 
 
@@ -321,3 +431,72 @@ def test_local_window_wider_than_the_memory_covers_it():
     np.testing.assert_allclose(
         ops.convert_to_numpy(w_local)[0], ops.convert_to_numpy(w_global)[0] * gaussian, rtol=1e-6
     )
+
+
+# -- the LiteRT runtime ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tiny_tflite(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny_tflite")
+    model = char_translator()
+    export.export_tflite(model, folder / "t.tflite", max_length=6,
+                         endpoints_to_export=["translate_greedy", "encode", "decode_step"])
+    return folder / "t.tflite", model.source_vocabulary_size
+
+
+def _runtime():
+    from keras_attention import runtime
+
+    return runtime
+
+
+def _truncated(path, folder):
+    cut = folder / "cut.tflite"
+    cut.write_bytes(path.read_bytes()[:1000])
+    (folder / "cut.json").write_text(path.with_suffix(".json").read_text())
+    return cut
+
+
+RUNTIME_CASES = [
+    ("missing_file", lambda rt, path, folder, size: rt.TFLiteTranslator(folder / "missing.tflite"),
+     FileNotFoundError, "No .tflite file at `model_path`. Received: model_path='{folder}/missing.tflite'"),
+    ("a_folder", lambda rt, path, folder, size: rt.load(folder),
+     ValueError, "`model_path` must be a .tflite file, not a folder (a SavedModel folder runs "
+     "with TensorFlow). Received: model_path='{folder}'"),
+    ("truncated_file", lambda rt, path, folder, size: rt.TFLiteTranslator(_truncated(path, folder)),
+     ValueError, re.compile(re.escape("`model_path` is not a readable .tflite model (truncated "
+                                      "or not a LiteRT flatbuffer: ") + r".*\)\. Received: "
+                            r"model_path='.*/cut\.tflite'")),
+    ("id_out_of_range", lambda rt, path, folder, size: rt.TFLiteTranslator(path).generate([5, size]),
+     ValueError, "`source_ids` must hold token ids in [0, {size}). Received: "
+     "source_ids[0][1]={size}"),
+    ("negative_id", lambda rt, path, folder, size: rt.TFLiteTranslator(path).generate([-1, 5]),
+     ValueError, "`source_ids` must hold token ids in [0, {size}). Received: source_ids[0][0]=-1"),
+    ("float_id", lambda rt, path, folder, size: rt.TFLiteTranslator(path).generate([5, 6.5]),
+     ValueError, "`source_ids` must hold integer token ids. Received: source_ids[0][1]=6.5"),
+    ("two_d_ids", lambda rt, path, folder, size: rt.TFLiteTranslator(path).generate([[5, 6], [7, 8]]),
+     ValueError, "`source_ids` must be one sequence of token ids (a list or a 1-D array). "
+     "Received: an array of shape (2, 2); pass the rows one at a time"),
+    ("step_loop_max_length", lambda rt, path, folder, size:
+     rt.TFLiteTranslator(path).generate_with_steps([5, 6], max_length=10**9),
+     ValueError, "`max_length` must be an integer in [1, 4096]. Received: max_length=1000000000"),
+    ("empty_text", lambda rt, path, folder, size: rt.TFLiteTranslator(path).translate(" "),
+     ValueError, "Input 0 of `texts` is empty after normalisation: nothing to translate. "
+     "Received: texts[0]=' '"),
+    ("none_text", lambda rt, path, folder, size: rt.TFLiteTranslator(path).translate(None),
+     ValueError, "`texts` must be a string, a list of strings or a list of token-id lists. "
+     "Received: texts=None"),
+]
+
+
+@pytest.mark.parametrize(
+    "action, error, message", [c[1:] for c in RUNTIME_CASES], ids=[c[0] for c in RUNTIME_CASES]
+)
+def test_runtime_refuses_bad_input_clearly(action, error, message, tiny_tflite, tmp_path):
+    path, size = tiny_tflite
+    with pytest.raises(error) as info:
+        action(_runtime(), path, tmp_path, size)
+    text = core_message(info.value)
+    if isinstance(message, re.Pattern):
+        assert message.fullmatch(text), text
+    else:
+        assert text == message.format(folder=tmp_path, size=size)

@@ -4,10 +4,13 @@ One tiny translator and one tiny forecaster are trained once per module
 (`train translate`, `train forecast`) and shared by the commands that use
 them: translate -> evaluate -> export -> plot-attention, forecast ->
 evaluate. Cheap checks (help texts, some errors) call `cli.main` in-process;
-the exit status, the stderr format and the entry points are checked with
-real processes.
+the exit status, the stderr format (no TensorFlow start-up lines), the
+entry points and the start-up without TensorFlow are checked with real
+processes, which do not inherit the test session's TF_CPP_MIN_LOG_LEVEL.
 """
 
+import dataclasses
+import importlib.util
 import json
 import os
 import pathlib
@@ -24,8 +27,16 @@ import pytest
 from keras_attention import cli
 from keras_attention.data import timeseries as ts
 from keras_attention.models import BeamSampler, load_model
+from keras_attention.recipes import configs
+from keras_attention.recipes.families import FAMILIES
 
-ENV = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", KERAS_BACKEND="tensorflow")
+REPO = pathlib.Path(__file__).resolve().parents[1]
+# The command line must quiet TensorFlow by itself: no log level from here.
+ENV = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+ENV.update(KERAS_BACKEND="tensorflow", PYTHONPATH=str(REPO))
+# What TensorFlow and CUDA print at start-up unless silenced (issue 15).
+STARTUP_NOISE = ("absl::InitializeLog", "cuInit", "oneDNN", "cpu_feature_guard",
+                 "cudart_stub", "XNNPACK")
 COMMANDS = [
     ["train", "translate"], ["train", "forecast"], ["translate"], ["forecast"],
     ["evaluate"], ["export"], ["tune", "translate"], ["tune", "forecast"],
@@ -44,6 +55,11 @@ def run(*args, cwd=None, check=True, stdin=None):
             f"exit status {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
         )
     return proc
+
+
+def assert_quiet(stderr):
+    noise = [line for line in stderr.splitlines() if any(n in line for n in STARTUP_NOISE)]
+    assert not noise, stderr
 
 
 def error_lines(stderr):
@@ -102,35 +118,55 @@ def test_version_and_help_of_the_console_script():
         pytest.skip("the console script is not installed (pip install -e .)")
     proc = subprocess.run([script, "--version"], capture_output=True, text=True, env=ENV)
     assert proc.returncode == 0
-    assert proc.stdout.strip() == f"keras-attention {cli._version()}"
+    assert proc.stdout.strip() == f"keras-attention {cli.version()}"
 
 
-def test_help_shows_the_examples_defaults(capsys):
-    """Option defaults come from the example scripts, and every forwarded
-    option exists in the script it is forwarded to."""
+def test_help_shows_the_recipes_defaults(capsys):
+    """Option defaults come from the configuration dataclasses (declared
+    once), and an example script parses the same options to the same
+    configuration: a command line and the script train the same model."""
     parser = cli.build_parser()
     with pytest.raises(SystemExit):
         parser.parse_args(["train", "translate", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "(default: 64 with dates, 256 with a pairs file)" in text  # --units
-    for name, options, required in (
-        ("translate_dates", cli.TRANSLATE_COMMON + cli.TRANSLATE_DATES, []),
-        ("translate_pairs", cli.TRANSLATE_COMMON + cli.TRANSLATE_PAIRS, ["--data", "x"]),
-        ("forecast", cli.FORECAST_OPTIONS, []),
-        ("tune_translator", cli.TUNE_TRANSLATE, []),
-        ("tune_forecaster", cli.TUNE_FORECAST, []),
+    for name, config in (
+        ("translate_dates", configs.DatesConfig()),
+        ("translate_pairs", configs.PairsConfig(data="x")),
+        ("forecast", configs.ForecastConfig()),
+        ("tune_translator", configs.TuneTranslatorConfig()),
+        ("tune_forecaster", configs.TuneForecasterConfig()),
     ):
-        defaults = cli._example_defaults(name, required)
-        missing = [flag for flag, _ in options if cli._dest(flag) not in defaults]
-        assert not missing, (name, missing)
+        argv = ["--data", "x"] if name == "translate_pairs" else []
+        assert load_example(name).parse_args(argv) == config, name
+    # Every `train` / `tune` command offers every field of its family's configurations.
+    for family in FAMILIES.values():
+        for command in ("train", "tune"):
+            dests = {a.dest for a in subparser(parser, command, family.task)._actions}
+            for config_class in getattr(family, command).configs:
+                fields = {f.name for f in dataclasses.fields(config_class)}
+                assert fields <= dests, (command, family.name, fields - dests)
+
+
+def subparser(parser, *words):
+    for word in words:
+        parser = parser._subparsers._group_actions[0].choices[word]
+    return parser
+
+
+def load_example(name):
+    spec = importlib.util.spec_from_file_location(f"cli_{name}", REPO / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def documented_command_lines():
-    """Every `keras-attention ...` line of docs/cli.md and of the --help examples."""
-    docs = pathlib.Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+    """Every `keras-attention ...` line of docs/cli.md, README.md and the --help examples."""
     lines = []
-    for block in re.findall(r"```sh\n(.*?)```", docs.read_text(), flags=re.S):
-        lines += [line.split("| ")[-1] for line in block.splitlines()]
+    for page in (REPO / "docs" / "cli.md", REPO / "README.md"):
+        for block in re.findall(r"```sh\n(.*?)```", page.read_text(), flags=re.S):
+            lines += [line.split("| ")[-1] for line in block.splitlines()]
     parser = cli.build_parser()
     for action in parser._subparsers._group_actions[0].choices.values():
         parsers = [action]
@@ -143,21 +179,41 @@ def documented_command_lines():
 
 
 def test_documented_command_lines_parse():
-    """docs/cli.md and the --help examples use options that exist."""
+    """docs/cli.md, the README and the --help examples use options that exist."""
     lines = documented_command_lines()
     assert len(lines) > 40
     for line in lines:
         argv = shlex.split(line, comments=True)[1:]
         if {"--help", "--version"} & set(argv):
             continue
-        args = cli.build_parser(argv).parse_args(argv)  # raises UsageError if not
+        args = cli.build_parser().parse_args(argv)  # raises UsageError if not
         assert callable(args.func), line
+
+
+def test_the_cli_starts_without_tensorflow():
+    """Importing the CLI, building every parser and every --help stay
+    without Keras and TensorFlow (issue 15: --version and --help at once)."""
+    code = (
+        "import contextlib, io, sys\n"
+        "import keras_attention.cli as cli\n"
+        "parser = cli.build_parser()\n"
+        f"for argv in {[[*c, '--help'] for c in COMMANDS] + [['--version'], ['--help']]!r}:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        assert cli.main(argv) == 0, argv\n"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'keras_tuner') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=ENV, cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert proc.stderr == ""
 
 
 # -- translator chain -------------------------------------------------------------
 @pytest.mark.slow
 def test_train_translate_writes_a_model_that_loads(translator):
     path, proc = translator
+    assert_quiet(proc.stderr)
     assert "Test exact match:" in proc.stdout
     assert "loss:" in proc.stdout  # Keras progress (one line per epoch in a pipe)
     listed = outputs(proc.stdout)
@@ -181,6 +237,7 @@ def test_translate_a_file_with_beam_search_and_text_arguments(translator, tmp_pa
     )
     assert outputs(proc.stdout) == [str(tmp_path / "out.txt")]
     assert "3/3 sentences (100%" in proc.stderr  # the corpus progress
+    assert_quiet(proc.stderr)
     model = load_model(path)
     got = (tmp_path / "out.txt").read_text().splitlines()
     expected = model.translate(texts, sampler=BeamSampler(3))
@@ -217,6 +274,7 @@ def test_export_a_translator_and_run_the_tflite_file(translator, tmp_path):
     proc = run("export", "--model", path, "--output-dir", tmp_path, "--name", "dates",
                "--samples", samples)
     assert "Verified on 2 samples: passed" in proc.stdout
+    assert_quiet(proc.stderr)
     assert outputs(proc.stdout) == [
         str(tmp_path / "dates"), str(tmp_path / "dates.tflite"),
         str(tmp_path / "dates.vocab.json"),
@@ -246,6 +304,7 @@ def test_plot_attention_of_two_texts(translator, tmp_path, capsys):
 @pytest.mark.slow
 def test_train_forecast_then_forecast_a_csv(forecaster, series_csv, tmp_path):
     path, train = forecaster
+    assert_quiet(train.stderr)
     assert "test RMSE" in train.stdout and "loss:" in train.stdout
     preprocessing = path.with_name("model.preprocessing.json")
     assert str(preprocessing) in outputs(train.stdout)
@@ -292,6 +351,9 @@ def test_tune_forecast_one_trial(tmp_path):
     )
     trial_lines = [line for line in proc.stdout.splitlines() if line.startswith("trial ")]
     assert [line.split(":")[0] for line in trial_lines] == ["trial 1/1"]
+    assert "Search: Running Trial" not in proc.stdout  # no KerasTuner trial tables
+    assert len(proc.stdout.splitlines()) < 15, proc.stdout
+    assert_quiet(proc.stderr)
     assert outputs(proc.stdout) == [
         str(tmp_path / f"tuned_forecaster{s}")
         for s in (".keras", "_search.json", ".preprocessing.json")
@@ -355,3 +417,135 @@ def test_usage_errors_are_one_line(argv, message, capsys):
     (line,) = error_lines(capsys.readouterr().err)
     assert message in line
     assert status in (1, 2)
+
+
+# -- bad input (issue 15) -------------------------------------------------------------
+def unwritable_cases(blocked):
+    """(argv, option, path): an output under a regular file cannot be written."""
+    out = str(blocked / "out")
+    return [
+        (["train", "translate", "--output-dir", out], "--output-dir", out),
+        (["train", "translate", "--checkpoint-dir", out], "--checkpoint-dir", out),
+        (["train", "forecast", "--logdir", out], "--logdir", out),
+        (["train", "forecast", "--output-dir", str(blocked)], "--output-dir", str(blocked)),
+        (["tune", "translate", "--directory", out], "--directory", out),
+        (["tune", "forecast", "--output-dir", out], "--output-dir", out),
+        (["translate", "--output", out + "/t.txt", "3 mar. 1998"], "--output", out + "/t.txt"),
+        (["forecast", "--input", "s.csv", "--output", out + "/p.csv"], "--output",
+         out + "/p.csv"),
+        (["evaluate", "--output", out + "/e.json"], "--output", out + "/e.json"),
+        (["export", "--output-dir", out], "--output-dir", out),
+    ]
+
+
+def test_unwritable_outputs_fail_before_any_work(tmp_path):
+    """Each command checks its output paths first: one line naming the option
+    and the path, status 1, and TensorFlow never imported (no work done)."""
+    blocked = tmp_path / "a_file"
+    blocked.write_text("not a folder")
+    cases = unwritable_cases(blocked)
+    code = (
+        "import contextlib, io, sys\n"
+        "from keras_attention.cli import main\n"
+        f"for argv, _, _ in {cases!r}:\n"
+        "    print(main(argv), flush=True)\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=ENV, cwd=tmp_path, timeout=120)
+    assert proc.stdout.split() == ["1"] * len(cases) + ["False"], proc.stderr
+    lines = error_lines(proc.stderr)
+    assert len(lines) == len(cases), proc.stderr
+    for line, (argv, option, path) in zip(lines, cases, strict=True):
+        assert line.startswith(f"keras-attention: error: argument {option}: cannot write to "
+                               f"{path!r}: "), (argv, line)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]  # nothing created
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory):
+    """An untrained char-level translator and forecaster (+ its preprocessing)."""
+    from keras_attention import io_utils
+    from keras_attention.data import Vocabulary
+    from keras_attention.models import Seq2SeqTranslator, TimeSeriesForecaster
+    from keras_attention.recipes import forecasting
+
+    folder = tmp_path_factory.mktemp("tiny")
+    vocab = Vocabulary.build([list("0123456789 abcdefghijklmnopqrstuvwxyz-./,")])
+    translator = Seq2SeqTranslator(embedding_dim=4, units=4, tokenization="char",
+                                   source_vocabulary=vocab, target_vocabulary=vocab)
+    translator.build()
+    io_utils.save_model(translator, folder / "translator.keras")
+    series = ts.make_windows(ts.synthetic_series(200), "target", window=10)
+    forecaster = TimeSeriesForecaster(
+        window=10, num_features=4, units=4,
+        preprocessor=forecasting.series_preprocessor(series),  # saved with the model
+    )
+    forecaster.build()
+    io_utils.save_model(forecaster, folder / "forecaster.keras")
+    return folder / "translator.keras", folder / "forecaster.keras"
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_translate_an_empty_text_is_an_error(tiny_models, text, capsys):
+    translator, _ = tiny_models
+    assert cli.main(["translate", "--model", str(translator), "3 mar. 1998", text]) == 1
+    (line,) = error_lines(capsys.readouterr().err)
+    assert line == ("keras-attention: error: argument TEXT: TEXT argument 2 is empty once "
+                    f"normalised (char tokens): {text!r}")
+
+
+def test_unknown_tokens_are_one_warning_line(tiny_models, capsys):
+    translator, _ = tiny_models
+    assert cli.main(["translate", "--model", str(translator), "3 MAR. 1998"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warnings == ["keras-attention: warning: 3 of 11 source tokens are not in the "
+                        "model's source vocabulary (27%), e.g. ['A', 'M', 'R']; they are read "
+                        "as [UNK] and the translation may be wrong."]
+
+
+def test_missing_cells_name_the_interpolate_option(tiny_models, tmp_path, capsys):
+    _, forecaster = tiny_models
+    frame = ts.synthetic_series(40, seed=3)
+    frame.loc[5, "x1"] = np.nan
+    frame.to_csv(tmp_path / "gaps.csv", index=False)
+    argv = ["forecast", "--model", str(forecaster), "--input", str(tmp_path / "gaps.csv"),
+            "--output", str(tmp_path / "p.csv")]
+    assert cli.main(argv) == 1
+    (line,) = error_lines(capsys.readouterr().err)
+    assert line.startswith(f"keras-attention: error: argument --input: {tmp_path / 'gaps.csv'} "
+                           "has non-numeric or missing values: column 'x1' at rows 5.")
+    assert "--interpolate" in line and "interpolate=True" not in line
+    assert not (tmp_path / "p.csv").exists()
+    assert cli.main(argv + ["--interpolate"]) == 0
+    assert len(pd.read_csv(tmp_path / "p.csv")) == 31
+
+
+@pytest.mark.slow
+def test_forecast_predicts_the_empty_targets_at_the_end(forecaster, series_csv, tmp_path):
+    """Issue 17: the last rows' empty targets are predicted (feeding each
+    prediction back as a past value), never filled, never scored."""
+    path, _ = forecaster
+    frame = pd.read_csv(series_csv)
+    frame.loc[37:, "target"] = np.nan  # rows 37-39: the values to forecast
+    frame.to_csv(tmp_path / "future.csv", index=False)
+    proc = run("forecast", "--model", path, "--input", tmp_path / "future.csv",
+               "--output", tmp_path / "p.csv")
+    assert "Rows 37–39 have no 'target': forecast" in proc.stdout
+    assert "(28 values)" in proc.stdout  # the RMSE counts only the known targets
+    table = pd.read_csv(tmp_path / "p.csv")
+    assert table["row"].tolist() == list(range(9, 40))
+    assert table["target"].isna().tolist() == [r >= 37 for r in range(9, 40)]
+    # The same numbers, fed back by hand: the model on the saved scaler's windows.
+    from keras_attention.data.prediction_windows import scaler_from_dict
+
+    config = json.loads(path.with_name("model.preprocessing.json").read_text())
+    model, scaler = load_model(path), scaler_from_dict(config["scaler"])
+    scaled = scaler.transform(frame[config["features"] + ["target"]])
+    for row in (37, 38, 39):
+        x = {"drivers": scaled[None, row - 9 : row + 1, :4].astype("float32"),
+             "past_target": scaled[None, row - 9 : row, 4:].astype("float32")}
+        scaled[row, 4] = model.predict(x, verbose=0)[0, 0]
+        expected = scaler.inverse_column(scaled[row, 4], "target")
+        got = table.loc[table["row"] == row, "target_predicted"].item()
+        assert got == pytest.approx(expected, rel=1e-5), row

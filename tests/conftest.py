@@ -1,3 +1,21 @@
+"""Shared test set-up, on every Keras backend.
+
+The suite runs on TensorFlow (`make test`) and, minus the TensorFlow-only
+parts, on JAX and PyTorch (`make test-backends`, with `KERAS_BACKEND` set).
+TensorFlow-only tests are explicit:
+
+- a test (or a module, with `pytestmark`) marked `tensorflow_only`, for
+  features that exist only there (SavedModel / TFLite export, `tf.data`
+  pipelines, `tf.distribute`, the TF token-rows training step, the
+  TensorBoard writer, `tf.function` tracing);
+- the modules and folders of `TENSORFLOW_ONLY_PATHS`, which are about such
+  features as a whole (and import TensorFlow or KerasTuner at the top).
+
+On another backend (or without TensorFlow installed) both are skipped, with
+the reason in the report.
+"""
+
+import importlib.util
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -5,6 +23,53 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras  # noqa: E402
 import pytest  # noqa: E402
+
+BACKEND = keras.backend.backend()
+HAS_TENSORFLOW = importlib.util.find_spec("tensorflow") is not None
+ON_TENSORFLOW = BACKEND == "tensorflow" and HAS_TENSORFLOW
+
+# Relative to tests/: what exists only with TensorFlow (see the module docstring).
+TENSORFLOW_ONLY_PATHS = (
+    "export",  # SavedModel / TFLite export and the LiteRT runtime on its files
+    "tuners",  # KerasTuner search (its oracle and examples run on TensorFlow here)
+    "examples",  # the example pipelines export and use tf.data
+    "callbacks/attention_image_logger_test.py",  # tf.summary images
+    "distributed_test.py",  # tf.distribute strategies
+    "training_test.py",  # tf.distribute checkpoints, TF op determinism
+    "cli_test.py",  # the command line's pipelines export
+    "bad_input_test.py",  # half of its cases are export / tf.data refusals
+    "docs_test.py",  # the docs' snippets export and tune
+    "doctest_test.py",  # docstring examples (some trace tf.function)
+    "readme_test.py",
+    "wheel_test.py",  # installs the wheel with TensorFlow
+)
+
+_REASON = (
+    f"TensorFlow only (the backend is {BACKEND}"
+    + ("" if HAS_TENSORFLOW else ", TensorFlow is not installed")
+    + ")"
+)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Skips the TensorFlow-only modules on other backends before importing them."""
+    if ON_TENSORFLOW:
+        return None
+    tests_dir = os.path.dirname(os.path.abspath(__file__))
+    relative = os.path.relpath(str(collection_path), tests_dir).replace(os.sep, "/")
+    for path in TENSORFLOW_ONLY_PATHS:
+        if relative == path or relative.startswith(path + "/"):
+            return True
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if ON_TENSORFLOW:
+        return
+    skip = pytest.mark.skip(reason=_REASON)
+    for item in items:
+        if "tensorflow_only" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -80,8 +80,8 @@ def test_multiworker_runs_the_translation_example_on_two_processes(tmp_path):
         for index in range(2):
             env = dict(
                 os.environ,
-                TF_CPP_MIN_LOG_LEVEL="3",
                 PYTHONUNBUFFERED="1",
+                PYTHONPATH=REPO,
                 TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
             )
             log = tmp_path / f"worker{index}.log"
@@ -91,7 +91,7 @@ def test_multiworker_runs_the_translation_example_on_two_processes(tmp_path):
                  "--strategy", "multiworker", "--train-size", "128", "--validation-size", "32",
                  "--test-size", "2", "--epochs", "2", "--units", "8", "--embedding-dim", "8",
                  "--batch-size", "32", "--no-export", "--verbose", "2",
-                 "--output", str(tmp_path / f"model{index}.keras")],
+                 "--output-dir", str(tmp_path), "--name", f"model{index}"],
                 stdout=open(log, "w"), stderr=subprocess.STDOUT, env=env, cwd=REPO,
                 start_new_session=True,
             ))
@@ -107,5 +107,11 @@ def test_multiworker_runs_the_translation_example_on_two_processes(tmp_path):
     assert len(epochs[0]) == len(epochs[1]) == 2
     losses = [[line.split("- loss: ")[1].split()[0] for line in e] for e in epochs]
     assert losses[0] == losses[1]  # one model, trained together
+    # Two independent processes with the same seed would log the same losses
+    # too: each worker must also report the two replicas whose gradients are
+    # all-reduced (MultiWorkerMirroredStrategy over the two processes).
+    for log in logs:
+        assert "on 2 replicas (gradients all-reduced)" in log.read_text(), log.read_text()[-2000:]
+    assert json.loads((tmp_path / "model0_metrics.json").read_text())["replicas"] == 2
     assert (tmp_path / "model0.keras").exists()  # the chief saves
     assert not (tmp_path / "model1.keras").exists()  # the other worker does not

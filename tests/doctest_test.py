@@ -29,7 +29,8 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # slow tests of their own; every other example together takes well under a
 # minute.
 SLOW = {
-    "keras_attention.export.artifacts.export_translator_artifacts",
+    "keras_attention.export.artifacts.export_artifacts",
+    "keras_attention.runtime.litert.greedy_step_loop",
     "keras_attention.tuners.hyper_seq2seq_translator.HyperSeq2SeqTranslator.fit",
 }
 
@@ -111,6 +112,7 @@ def test_every_module_is_searched():
 PUBLIC_NAMESPACES = [
     "keras_attention",
     "keras_attention.layers",
+    "keras_attention.losses",
     "keras_attention.models",
     "keras_attention.models.samplers",
     "keras_attention.callbacks",
@@ -154,12 +156,14 @@ PUBLIC = _public_objects()
 def test_the_public_api_is_found():
     for name in [
         "keras_attention.layers.bahdanau_attention.BahdanauAttention",
-        "keras_attention.models.samplers.BeamSampler",
+        "keras_attention.models.samplers.beam_sampler.BeamSampler",
+        "keras_attention.models.task.Task",
         "keras_attention.callbacks.scheduled_sampling.ScheduledSampling",
         "keras_attention.export.tflite.export_tflite",
         "keras_attention.tuners.hyper_seq2seq_translator.HyperSeq2SeqTranslator",
-        "keras_attention.training.ShuffledArrays",
-        "keras_attention.runtime.TFLiteTranslator",
+        "keras_attention.training.shuffled_arrays.ShuffledArrays",
+        "keras_attention.runtime.runners.TFLiteTranslator",
+        "keras_attention.runtime.preprocessors.TextPreprocessor",
     ]:
         assert name in PUBLIC
 

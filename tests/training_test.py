@@ -179,7 +179,11 @@ def test_argument_errors():
 def test_command_line_options():
     import argparse
 
-    parser = training.add_arguments(argparse.ArgumentParser())
+    from keras_attention.recipes.configs import RunOptions
+    from keras_attention.recipes.options import add_options
+
+    parser = argparse.ArgumentParser()
+    add_options(parser, RunOptions, suppress=False, exclude=["logdir", "verbose"])
     args = parser.parse_args(["--checkpoint-dir", "c", "--strategy", "mirrored",
                               "--deterministic"])
     assert (args.checkpoint_dir, args.strategy, args.deterministic) == ("c", "mirrored", True)

@@ -1,7 +1,6 @@
 """Evaluation: masked token accuracy, BLEU, exact match and plots; forecast metrics."""
 
 from keras_attention.evaluation import forecasting
-from keras_attention.evaluation.masked_accuracy import MaskedAccuracy
 from keras_attention.evaluation.plots import (
     bleu_by_length_figure,
     plot_bleu_by_length,
@@ -13,6 +12,7 @@ from keras_attention.evaluation.translation_metrics import (
     corpus_bleu,
     exact_match,
 )
+from keras_attention.metrics import MaskedAccuracy
 
 __all__ = [
     "LENGTH_BUCKETS",

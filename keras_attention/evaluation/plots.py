@@ -1,6 +1,6 @@
 """Evaluation figures: BLEU vs source length, attention matrices with tokens."""
 
-from keras_attention import plotting
+import keras_attention.plotting as plotting
 
 
 def bleu_by_length_figure(results, title="BLEU by source length", size=(6.4, 4.0)):

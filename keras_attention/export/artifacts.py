@@ -3,14 +3,12 @@
 import os
 import time
 
-import numpy as np
-
-from keras_attention.export import endpoints, metadata
-from keras_attention.export.saved_model import export_saved_model
-from keras_attention.export.tflite import export_tflite
+from keras_attention.export import metadata
+from keras_attention.export.saved_model import check_built, export_saved_model
+from keras_attention.export.tflite import QUANTIZATIONS, export_tflite
 from keras_attention.export.verify import verify_export
 
-_VARIANT_SUFFIX = {"float16": ".float16", "dynamic_range": ".dynamic_range", "int8": ".int8"}
+_VARIANTS = [q for q in QUANTIZATIONS if q is not None]
 
 
 def _folder_size(path):
@@ -20,53 +18,46 @@ def _folder_size(path):
     return total
 
 
-def _default_samples(model, count=50, seed=0):
-    """Random source id sequences of varied length (no text needed)."""
-    rng = np.random.default_rng(seed)
-    high = model.source_vocabulary_size
-    return [rng.integers(4, high, size=int(n)).tolist() for n in rng.integers(1, 25, count)]
-
-
-def export_translator_artifacts(
+def export_artifacts(
     model,
     out_dir="saved_models",
-    name="date_translator",
+    name=None,
     samples=None,
-    max_length=50,
-    beam_width=4,
-    length_penalty=0.0,
-    coverage_penalty=0.0,
-    num_return=1,
+    sampler=None,
+    max_length=None,
     quantizations=(),
     verify=True,
 ):
-    """Exports a translator for serving and for devices, and verifies it.
+    """Exports a model for serving and for devices, and verifies it.
 
-    Writes, atomically:
+    Works for every model family (`keras_attention.models.Task`). Writes,
+    atomically:
 
-    - `<out_dir>/<name>/`: the SavedModel (`translate_greedy`,
-      `translate_beam`, `encode`, `decode_step`, and the string→string
-      `translate`), with its metadata in `assets.extra/`;
-    - `<out_dir>/<name>.tflite`: the same id-level endpoints as LiteRT
-      signatures (float32);
-    - `<out_dir>/<name>.vocab.json`: vocabularies, tokenization, decoding
-      options and state layout (read by `keras_attention.runtime`);
+    - `<out_dir>/<name>/`: the SavedModel (the model's endpoints, text
+      endpoints included), with its metadata in `assets.extra/`;
+    - `<out_dir>/<name>.tflite`: the same endpoints (but text) as LiteRT
+      signatures (float32), and its sidecar `<out_dir>/<name>.json`
+      (family, signatures, preprocessor, decoding options; read by
+      `keras_attention.runtime`);
     - optionally `<out_dir>/<name>.<quantization>.tflite` (+ sidecar) for
       each entry of `quantizations`.
 
     Then runs `verify_export` on `samples` against the SavedModel and the
-    float32 `.tflite` (zero token mismatches allowed, |Δscore| ≤ 1e-3, else
+    float32 `.tflite` (zero token mismatches allowed, |Δscore| and
+    |Δattention| ≤ 1e-3, |Δprediction| ≤ 1e-4, else
     `ExportVerificationError`), and reports the quantized variants'
-    mismatches without failing on them.
+    differences without failing on them.
 
     Args:
-        model: a built `Seq2SeqTranslator`.
+        model: a built keras_attention model.
         out_dir: output folder.
-        name: base name of the artifacts.
-        samples: source texts or id lists to verify on (default: 50 random
-            id sequences of lengths 1–24).
-        max_length, beam_width, length_penalty, coverage_penalty,
-            num_return: export-time decoding options.
+        name: base name of the artifacts (default: the model's family).
+        samples: what the model's `export_examples` takes (texts or id lists
+            for a translator, a dict of arrays for a forecaster, ...);
+            default: a seeded random set.
+        sampler: the `BeamSampler` of the beam-search endpoint (token
+            decoders; default `BeamSampler()`).
+        max_length: output buffer size of the decode endpoints.
         quantizations: extra `.tflite` variants, e.g.
             `("float16", "dynamic_range")`.
         verify: run `verify_export`.
@@ -78,40 +69,29 @@ def export_translator_artifacts(
     Example:
 
     >>> from keras_attention.data import Vocabulary
-    >>> from keras_attention.export import export_translator_artifacts
-    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> from keras_attention.export import export_artifacts
+    >>> from keras_attention.models import BeamSampler, Seq2SeqTranslator
     >>> vocab = Vocabulary.build([list("0123456789/")])
     >>> model = Seq2SeqTranslator(embedding_dim=8, units=8, tokenization="char",
     ...                           source_vocabulary=vocab, target_vocabulary=vocab)
     >>> model.build()
-    >>> summary = export_translator_artifacts(
+    >>> summary = export_artifacts(
     ...     model, "exports", "dates", samples=["03/03/98", "1/2/2003"],
-    ...     max_length=8, beam_width=2)
+    ...     max_length=8, sampler=BeamSampler(beam_width=2))
     >>> summary["paths"]
-    {'saved_model': 'exports/dates', 'tflite': 'exports/dates.tflite', 'vocab': 'exports/dates.vocab.json'}
+    {'saved_model': 'exports/dates', 'tflite': 'exports/dates.tflite', 'metadata': 'exports/dates.json'}
     >>> summary["verification"]["passed"]
     True
     """
-    endpoints.check_built(model)
-    if endpoints.model_kind(model) != "translator":
-        raise ValueError(
-            "export_translator_artifacts() exports a Seq2SeqTranslator. Received: "
-            f"{type(model).__name__}; use export_saved_model / export_tflite."
-        )
+    check_built(model)
     for q in quantizations:
-        if q not in _VARIANT_SUFFIX:
+        if q not in _VARIANTS:
             raise ValueError(
-                f"`quantizations` entries must be among {sorted(_VARIANT_SUFFIX)}. "
-                f"Received: {q!r}"
+                f"`quantizations` entries must be among {_VARIANTS}. Received: {q!r}"
             )
+    name = name or model.family
     started = time.time()
-    options = dict(
-        max_length=max_length,
-        beam_width=beam_width,
-        length_penalty=length_penalty,
-        coverage_penalty=coverage_penalty,
-        num_return=num_return,
-    )
+    options = dict(sampler=sampler, max_length=max_length)
     saved_model_path = os.path.join(out_dir, name)
     tflite_path = os.path.join(out_dir, name + ".tflite")
     export_saved_model(model, saved_model_path, **options)
@@ -119,21 +99,19 @@ def export_translator_artifacts(
     paths = {
         "saved_model": saved_model_path,
         "tflite": tflite_path,
-        "vocab": metadata.sidecar_path(tflite_path, "translator"),
+        "metadata": metadata.sidecar_path(tflite_path),
     }
     sizes = {
         "saved_model": _folder_size(saved_model_path),
         "tflite": os.path.getsize(tflite_path),
     }
     for q in quantizations:
-        path = os.path.join(out_dir, name + _VARIANT_SUFFIX[q] + ".tflite")
+        path = os.path.join(out_dir, f"{name}.{q}.tflite")
         export_tflite(model, path, quantization=q, **options)
         paths[f"tflite_{q}"] = path
         sizes[f"tflite_{q}"] = os.path.getsize(path)
     summary = {"paths": paths, "sizes_bytes": sizes, "verification": None, "quantized": {}}
     if verify:
-        if samples is None:
-            samples = _default_samples(model)
         summary["verification"] = verify_export(
             model, [saved_model_path, tflite_path], samples
         )
@@ -142,10 +120,24 @@ def export_translator_artifacts(
                 model,
                 paths[f"tflite_{q}"],
                 samples,
-                endpoints_to_check=("translate_greedy", "translate_beam"),
-                # Quantized scores differ by design; tokens are what counts.
+                # Quantized numbers differ by design; tokens are what counts.
                 score_atol=float("inf"),
+                attention_atol=float("inf"),
+                prediction_atol=float("inf"),
                 raise_on_failure=False,
             )
     summary["seconds"] = round(time.time() - started, 1)
     return summary
+
+
+def export_translator_artifacts(model, out_dir="saved_models", name="date_translator", **kwargs):
+    """`export_artifacts` for a translator (the name of keras-attention 0.1).
+
+    Example:
+
+    >>> from keras_attention.export import export_artifacts, export_translator_artifacts
+    >>> import inspect
+    >>> inspect.signature(export_translator_artifacts).parameters["name"].default
+    'date_translator'
+    """
+    return export_artifacts(model, out_dir=out_dir, name=name, **kwargs)

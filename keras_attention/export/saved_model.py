@@ -1,4 +1,4 @@
-"""SavedModel export with id-level decode endpoints and a string endpoint."""
+"""SavedModel export of a task's serving endpoints."""
 
 import contextlib
 import os
@@ -8,121 +8,96 @@ import tempfile
 import keras
 import tensorflow as tf
 
-from keras_attention import io_utils
-from keras_attention.export import endpoints, metadata
-from keras_attention.export.text_graph import TextGraph
+import keras_attention.io_utils as io_utils
+from keras_attention.export import metadata
 
-STRING_SAMPLERS = ("greedy", "beam")
+
+def check_built(model):
+    if not isinstance(model, keras.Model) or getattr(model, "family", None) is None:
+        raise ValueError(
+            "`model` must be a keras_attention model (a Seq2SeqTranslator, "
+            "TimeSeriesForecaster, ... implementing keras_attention.models.Task). "
+            f"Received: model of type {type(model).__name__}"
+        )
+    if not model.built:
+        raise ValueError(
+            f"The {type(model).__name__} is not built, so it has no weights to "
+            "export. Call it once on data, fit it, or load a trained one "
+            "(`keras_attention.models.load_model`) before exporting. Received: an "
+            f"unbuilt model {model.name!r}"
+        )
+
+
+def tensor_specs(signature):
+    """`[(name, shape, dtype)]` → `[tf.TensorSpec]`."""
+    return [tf.TensorSpec(shape, tf.as_dtype(dtype), name=name) for name, shape, dtype in signature]
 
 
 def build_archive(
     model,
+    sampler=None,
+    max_length=None,
     batch_size=None,
-    options=None,
     endpoint_names=None,
-    string_endpoint=False,
-    string_sampler="greedy",
+    include_strings=False,
 ):
     """A `keras.export.ExportArchive` with the model's endpoints.
 
     Returns:
-        `(archive, signatures, outputs)`: the archive, `{endpoint: specs}`
-        and `{endpoint: [output names]}` of the registered endpoints.
+        `(archive, signatures, outputs)`: the archive, `{endpoint: [(name,
+        shape, dtype)]}` and `{endpoint: [output names]}` of the registered
+        endpoints.
     """
-    endpoints.check_built(model)
-    kind = endpoints.model_kind(model)
-    functions, signatures = endpoints.functions_and_signatures(model, batch_size, options)
+    check_built(model)
+    endpoints = model.export_endpoints(
+        sampler=sampler, max_length=max_length, batch_size=batch_size,
+        include_strings=include_strings,
+    )
     if endpoint_names is not None:
-        unknown = sorted(set(endpoint_names) - set(functions))
+        unknown = sorted(set(endpoint_names) - set(endpoints))
         if unknown:
             raise ValueError(
-                f"`endpoints` must be among {sorted(functions)} for a "
+                f"`endpoints_to_export` must be among {sorted(endpoints)} for a "
                 f"{type(model).__name__}. Received unknown: {unknown}"
             )
-        functions = {k: v for k, v in functions.items() if k in endpoint_names}
-        signatures = {k: v for k, v in signatures.items() if k in endpoint_names}
+        endpoints = {k: v for k, v in endpoints.items() if k in endpoint_names}
     archive = keras.export.ExportArchive()
     archive.track(model)
-    outputs = {}
-    for name, fn in functions.items():
-        concrete = archive.add_endpoint(name, fn, input_signature=signatures[name])
-        structure = concrete.get_concrete_function(*signatures[name]).structured_outputs
+    signatures, outputs = {}, {}
+    for name, endpoint in endpoints.items():
+        for resource in endpoint.resources:
+            archive.track(resource)
+        specs = tensor_specs(endpoint.input_signature)
+        function = archive.add_endpoint(name, endpoint.function, input_signature=specs)
+        structure = function.get_concrete_function(*specs).structured_outputs
+        signatures[name] = endpoint.input_signature
         outputs[name] = sorted(structure)
-    if string_endpoint and kind == "translator":
-        _add_translate_strings(archive, model, options, string_sampler, outputs, signatures)
     return archive, signatures, outputs
 
 
-def _add_translate_strings(archive, model, options, string_sampler, outputs, signatures):
-    if model.source_vocabulary is None or model.target_vocabulary is None:
-        return
-    if string_sampler not in STRING_SAMPLERS:
-        raise ValueError(
-            f"`string_sampler` must be one of {STRING_SAMPLERS}. "
-            f"Received: string_sampler={string_sampler!r}"
-        )
-    text_graph = TextGraph(
-        model.tokenization, model.source_vocabulary, model.target_vocabulary
-    )
-    for resource in text_graph.resources:
-        archive.track(resource)
-    sampler = options.greedy_sampler() if string_sampler == "greedy" else options.beam_sampler()
+def export_saved_model(model, path, sampler=None, max_length=None, batch_size=None):
+    """Exports a model's serving endpoints as a TensorFlow SavedModel.
 
-    def translate(text):
-        source_ids = text_graph.encode(text)
-        out = model.generate(source_ids, sampler=sampler, max_length=options.max_length)
-        token_ids, scores = out["token_ids"], out["scores"]
-        if len(token_ids.shape) == 3:  # beam search: the best hypothesis
-            token_ids, scores = token_ids[:, 0], scores[:, 0]
-        return {
-            "translation": text_graph.decode(token_ids),
-            "token_ids": token_ids,
-            "scores": scores,
-        }
-
-    spec = [tf.TensorSpec([None], tf.string, name="text")]
-    archive.add_endpoint("translate", translate, input_signature=spec)
-    outputs["translate"] = ["scores", "token_ids", "translation"]
-    signatures["translate"] = spec
-
-
-def export_saved_model(
-    model,
-    path,
-    max_length=50,
-    beam_width=4,
-    length_penalty=0.0,
-    coverage_penalty=0.0,
-    num_return=1,
-    string_sampler="greedy",
-    batch_size=None,
-):
-    """Exports a translator or forecaster as a TensorFlow SavedModel.
-
-    A `Seq2SeqTranslator` gets the endpoints (signatures) `translate_greedy`
-    and `translate_beam` (source ids → `token_ids`, `scores`, `lengths`,
-    `attention`; beam search adds `log_probs` and an n-best axis),
-    `encode` (source ids → `memory`, `memory_mask`, `keys`, packed
-    `states`) and `decode_step` (one step from token ids and packed states →
-    greedy next `token_ids`, log-prob `scores`, `attention`, new `states`),
-    the pair with which an app runs its own loop; and, if the model has its
-    vocabularies, a string→string `translate` endpoint (tokenization with
-    `tf.strings`). A `TimeSeriesForecaster` gets `predict`
-    (`drivers`, `past_target` → `predictions` and the attention weights).
-
-    The decode endpoints run the library's samplers over
-    `AttentionDecoder.decode_step` (the same code as `model.generate`).
-    The folder is written atomically, with the export metadata (vocabularies,
-    options, state layout) in `<path>/assets.extra/keras_attention.json`.
+    The endpoints (signatures) are the model's (`Task.export_endpoints`): a
+    `Seq2SeqTranslator` gets `translate_greedy` and `translate_beam` (source
+    ids → `token_ids`, `scores`, `lengths`, `attention`; beam search adds
+    `log_probs` and an n-best axis), `encode` (source ids → `memory`,
+    `memory_mask`, `keys`, packed `states`) and `decode_step` (one step from
+    token ids and packed states → greedy next `token_ids`, log-prob
+    `scores`, `attention`, new `states`), the pair with which an app runs
+    its own loop; and, with its vocabularies, a string→string `translate`.
+    A `TimeSeriesForecaster` gets `predict` (`drivers`, `past_target` →
+    `predictions` and the attention weights). The decode endpoints run the
+    library's samplers over the decoder's step (the same code as
+    `model.generate`). The folder is written atomically, with the export
+    metadata in `<path>/assets.extra/keras_attention.json`.
 
     Args:
-        model: a built `Seq2SeqTranslator` or `TimeSeriesForecaster`.
+        model: a built keras_attention model.
         path: the SavedModel folder to write (replaced if it exists).
-        max_length: output buffer size of the decode endpoints (maximum
-            emitted tokens, end token included).
-        beam_width, length_penalty, coverage_penalty, num_return: the
-            `BeamSampler` options of `translate_beam`.
-        string_sampler: `"greedy"` or `"beam"`, what `translate` runs.
+        sampler: the `BeamSampler` of the beam-search endpoint (default:
+            `BeamSampler()`); greedy search is always exported too.
+        max_length: output buffer size of the decode endpoints (default 50).
         batch_size: `None` (any batch) or a fixed batch size.
 
     Returns:
@@ -136,12 +111,13 @@ def export_saved_model(
     >>> import tensorflow as tf
     >>> from keras_attention.data import Vocabulary
     >>> from keras_attention.export import export_saved_model
-    >>> from keras_attention.models import Seq2SeqTranslator
+    >>> from keras_attention.models import BeamSampler, Seq2SeqTranslator
     >>> vocab = Vocabulary.build([list("0123456789/")])
     >>> model = Seq2SeqTranslator(embedding_dim=8, units=8, tokenization="char",
     ...                           source_vocabulary=vocab, target_vocabulary=vocab)
     >>> model.build()
-    >>> _ = export_saved_model(model, "date_translator", max_length=8, beam_width=2)
+    >>> _ = export_saved_model(model, "date_translator", max_length=8,
+    ...                        sampler=BeamSampler(beam_width=2))
     >>> reloaded = tf.saved_model.load("date_translator")
     >>> sorted(reloaded.signatures)  # serving_default is translate_greedy
     ['decode_step', 'encode', 'serving_default', 'translate', 'translate_beam', 'translate_greedy']
@@ -149,43 +125,23 @@ def export_saved_model(
     >>> out["translation"].numpy()[0].decode() == model.translate("03/03/98", max_length=8)
     True
     """
-    endpoints.check_built(model)
-    kind = endpoints.model_kind(model)
-    _check_batch_size(batch_size, allow_none=True)
-    options = None
-    if kind == "translator":
-        options = endpoints.DecodingOptions(
-            max_length, beam_width, length_penalty, coverage_penalty, num_return
-        )
+    check_built(model)
+    check_batch_size(batch_size, allow_none=True)
     archive, signatures, outputs = build_archive(
-        model,
-        batch_size=batch_size,
-        options=options,
-        string_endpoint=True,
-        string_sampler=string_sampler,
+        model, sampler=sampler, max_length=max_length, batch_size=batch_size,
+        include_strings=True,
     )
-    meta = metadata.build(model, signatures, outputs, options, batch_size)
-    if kind == "translator":
-        meta["string_sampler"] = string_sampler
+    meta = metadata.build(model, signatures, outputs, sampler, max_length, batch_size)
     path = os.fspath(path)
     with io_utils.atomic_directory(path) as tmp:
-        _write_out(archive, model, tmp)
+        write_out(archive, model, tmp)
         copy = os.path.join(tmp, metadata.SAVED_MODEL_COPY)
         os.makedirs(os.path.dirname(copy), exist_ok=True)
         io_utils.atomic_write_json(copy, meta)
     return meta
 
 
-def write_temporary_saved_model(model, folder, batch_size, options, endpoint_names=None):
-    """Writes the endpoints as a SavedModel under `folder` (for conversion)."""
-    archive, signatures, outputs = build_archive(
-        model, batch_size=batch_size, options=options, endpoint_names=endpoint_names
-    )
-    _write_out(archive, model, folder)
-    return signatures, outputs
-
-
-def _write_out(archive, model, folder):
+def write_out(archive, model, folder):
     # Writing the archive traces every tf.function attribute of the model,
     # Keras' `_default_save_signature` included. For a model built by a
     # direct call, that signature takes the recorded input shapes with float
@@ -202,7 +158,7 @@ def _write_out(archive, model, folder):
             model._build_shapes_dict = shapes
 
 
-def _check_batch_size(batch_size, allow_none):
+def check_batch_size(batch_size, allow_none):
     if batch_size is None and allow_none:
         return
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:

@@ -9,12 +9,14 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from keras_attention import io_utils
-from keras_attention.export import endpoints, metadata
+import keras_attention.io_utils as io_utils
+from keras_attention.export import metadata
 from keras_attention.export.saved_model import (
-    _check_batch_size,
+    build_archive,
+    check_batch_size,
+    check_built,
     temporary_folder,
-    write_temporary_saved_model,
+    write_out,
 )
 
 QUANTIZATIONS = (None, "float16", "dynamic_range", "int8")
@@ -150,25 +152,19 @@ def _convert_int8_in_subprocess(folder, signature_keys, representative_data):
             return f.read()
 
 
-def _representative_samples(model, representative_data, signature_keys):
-    """`[(signature_key, {input: array}), ...]` from user data."""
-    kind = endpoints.model_kind(model)
+def _representative_samples(model, representative_data, signatures):
+    """`[(signature_key, {input: array}), ...]` from user data.
+
+    Every example (`model.export_examples`) feeds each signature whose
+    inputs it provides (e.g. the source ids feed `translate_greedy`,
+    `translate_beam` and `encode`).
+    """
     samples = []
-    if kind == "translator":
-        for row in representative_data:
-            ids = np.asarray([int(t) for t in row if int(t) != 0], "int32")[None, :]
-            for key in signature_keys:
-                if key in ("translate_greedy", "translate_beam", "encode"):
-                    samples.append((key, {"source_ids": ids}))
-    else:
-        drivers = np.asarray(representative_data["drivers"], "float32")
-        past = np.asarray(representative_data["past_target"], "float32")
-        if past.ndim == 2:
-            past = past[..., None]
-        for i in range(len(drivers)):
-            samples.append(
-                ("predict", {"drivers": drivers[i : i + 1], "past_target": past[i : i + 1]})
-            )
+    for example in model.export_examples(representative_data):
+        for key, spec in signatures.items():
+            names = [name for name, _, _ in spec]
+            if set(names) <= set(example):
+                samples.append((key, {n: example[n] for n in names}))
     if not samples:
         raise ValueError("`representative_data` is empty.")
     return samples
@@ -179,46 +175,46 @@ def export_tflite(
     path,
     quantization=None,
     representative_data=None,
-    max_length=50,
-    beam_width=4,
-    length_penalty=0.0,
-    coverage_penalty=0.0,
-    num_return=1,
+    sampler=None,
+    max_length=None,
     batch_size=1,
     endpoints_to_export=None,
 ):
-    """Exports a translator or forecaster to one `.tflite` file.
+    """Exports a model's endpoints to one `.tflite` file.
 
-    Every endpoint of `export_saved_model` except the string `translate`
-    becomes a signature of the file: `translate_greedy`, `translate_beam`,
-    `encode` and `decode_step` for a `Seq2SeqTranslator`, `predict` for a
-    `TimeSeriesForecaster`. The loops (encoder RNN, greedy and beam search)
-    become TFLite `WHILE` ops; the batch of the looped signatures is fixed
-    (`batch_size`, default 1) while sequence lengths stay dynamic, and
-    `decode_step` keeps a dynamic batch. Only builtin ops are allowed: if
-    the conversion would need Flex (Select TF) ops, an `UnsupportedOpsError`
-    names them. The file and its sidecar JSON (`<stem>.vocab.json` /
-    `<stem>.json`) are written atomically. Run it with `ai_edge_litert`, or
+    Every endpoint of `export_saved_model` except the text ones becomes a
+    signature of the file: `translate_greedy`, `translate_beam`, `encode`
+    and `decode_step` for a `Seq2SeqTranslator`, `predict` for a
+    `TimeSeriesForecaster` (`Task.export_endpoints`). The loops (encoder
+    RNN, greedy and beam search) become TFLite `WHILE` ops; the batch of the
+    looped signatures is fixed (`batch_size`, default 1) while sequence
+    lengths stay dynamic, and `decode_step` keeps a dynamic batch. Only
+    builtin ops are allowed: if the conversion would need Flex (Select TF)
+    ops, an `UnsupportedOpsError` names them. The file and its sidecar JSON
+    (`<stem>.json`) are written atomically. Run it with `ai_edge_litert`, or
     with `keras_attention.runtime`, which needs nothing else.
 
     Args:
-        model: a built `Seq2SeqTranslator` or `TimeSeriesForecaster`.
+        model: a built keras_attention model.
         path: the output file; must end in `.tflite`.
         quantization: `None` (float32), `"float16"` (float16 weights),
             `"dynamic_range"` (int8 weights, float activations) or `"int8"`
             (int8 weights and activations, calibrated on
             `representative_data`; fails with TF 2.21 on looped models, see
             the error message).
-        representative_data: for `"int8"` only: source id sequences
-            (translator) or a dict of `"drivers"` / `"past_target"` arrays
-            (forecaster).
-        max_length, beam_width, length_penalty, coverage_penalty,
-            num_return: decoding options, as in `export_saved_model`.
+        representative_data: for `"int8"` only: the samples the model's
+            `export_examples` takes (source texts or id lists for a
+            translator, a dict of `"drivers"` / `"past_target"` arrays for
+            a forecaster).
+        sampler: the `BeamSampler` of the beam-search endpoint (default
+            `BeamSampler()`).
+        max_length: output buffer size of the decode endpoints (default 50).
         batch_size: fixed batch size of the looped signatures.
         endpoints_to_export: optional list of endpoint names (default all).
 
     Returns:
-        The metadata dict written beside the file, with `"size_bytes"`.
+        The metadata dict written beside the file, with `"size_bytes"` and
+        `"path"`.
 
     Example:
 
@@ -230,15 +226,14 @@ def export_tflite(
     >>> metadata = export_tflite(model, "translator.tflite", max_length=8,
     ...                          endpoints_to_export=["translate_greedy"])
     >>> sorted(os.listdir("."))  # the model and its sidecar JSON
-    ['translator.tflite', 'translator.vocab.json']
+    ['translator.json', 'translator.tflite']
     >>> metadata["signatures"]["translate_greedy"]["inputs"]
     {'source_ids': {'shape': [1, None], 'dtype': 'int32'}}
 
     The file runs with `ai_edge_litert` alone; `keras_attention.runtime`
-    wraps it (`TFLiteTranslator`, `TFLiteForecaster`).
+    wraps it (`load`, `TFLiteTranslator`, `TFLiteForecaster`).
     """
-    endpoints.check_built(model)
-    kind = endpoints.model_kind(model)
+    check_built(model)
     path = os.fspath(path)
     if not path.endswith(".tflite"):
         raise ValueError(f"`path` must end in '.tflite'. Received: path={path!r}")
@@ -259,23 +254,20 @@ def export_tflite(
             "(translator) or `{'drivers': ..., 'past_target': ...}` arrays "
             "(forecaster). Received: representative_data=None"
         )
-    _check_batch_size(batch_size, allow_none=False)
-    options = None
-    if kind == "translator":
-        options = endpoints.DecodingOptions(
-            max_length, beam_width, length_penalty, coverage_penalty, num_return
-        )
+    check_batch_size(batch_size, allow_none=False)
     with temporary_folder() as folder:
-        signatures, outputs = write_temporary_saved_model(
-            model, folder, batch_size, options, endpoint_names=endpoints_to_export
+        archive, signatures, outputs = build_archive(
+            model, sampler=sampler, max_length=max_length, batch_size=batch_size,
+            endpoint_names=endpoints_to_export,
         )
+        write_out(archive, model, folder)
         keys = list(signatures)
         samples = None
         if quantization == "int8":
-            samples = _representative_samples(model, representative_data, keys)
+            samples = _representative_samples(model, representative_data, signatures)
         flatbuffer = convert(folder, keys, quantization, samples)
     io_utils.atomic_write_bytes(path, flatbuffer)
-    meta = metadata.build(model, signatures, outputs, options, batch_size)
+    meta = metadata.build(model, signatures, outputs, sampler, max_length, batch_size)
     meta["quantization"] = quantization
-    io_utils.atomic_write_json(metadata.sidecar_path(path, kind), meta)
+    io_utils.atomic_write_json(metadata.sidecar_path(path), meta)
     return dict(meta, size_bytes=len(flatbuffer), path=path)

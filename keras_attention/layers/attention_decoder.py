@@ -1,18 +1,19 @@
-"""Runs `AttentionDecoderCell.step` over a whole target sequence."""
+"""Runs the `AttentionDecoderCell` step over a whole target sequence."""
 
 import keras
 from keras import ops
 
 from keras_attention.layers import loops
 from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
+from keras_attention.layers.memory import Memory
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
 class AttentionDecoder(keras.layers.Layer):
     """Teacher-forced attention decoder over a sequence, with scheduled sampling.
 
-    Runs `cell.step` over the time axis in a `keras.ops` loop, projecting the
-    memory's keys once per sequence. When the cell's outputs do not depend on
+    Runs the cell's step (its call) over the time axis in a `keras.ops` loop,
+    projecting the memory's keys once per sequence. When the cell's outputs do not depend on
     attention (`query="current"` without input feeding) it takes the fast
     path instead: the wrapped RNN cell runs over the whole sequence first and
     attention for every step is one batched product (same results).
@@ -88,16 +89,17 @@ class AttentionDecoder(keras.layers.Layer):
         self.output_layer = output_layer
         self.seed = seed
         self.supports_masking = True
-        # XLA cannot compile the gradient of the time loop (tf2xla rejects the
-        # variable reads inside the while_loop's gradient). Keras resolves
-        # compile(jit_compile="auto") to XLA on GPUs unless a layer opts out.
-        self.supports_jit = False
+        # On TensorFlow, XLA cannot compile the gradient of the time loop
+        # (tf2xla rejects the variable reads inside the while_loop's
+        # gradient), and Keras resolves compile(jit_compile="auto") to XLA on
+        # GPUs unless a layer opts out. JAX needs jit (and scans compile).
+        self.supports_jit = loops.supports_jit()
         if embedding is not None:
             self.seed_generator = keras.random.SeedGenerator(seed)
 
     @property
     def uses_fast_path(self):
-        return self.cell.query == "current" and not self.cell.input_feeding
+        return self.cell.supports_all_steps
 
     @property
     def takes_tokens(self):
@@ -113,7 +115,7 @@ class AttentionDecoder(keras.layers.Layer):
         else:
             step_dim = inputs_shape[-1]
         if not self.cell.built:
-            self.cell.build((None, step_dim), tuple(memory_shape))
+            self.cell.build((None, step_dim), memory_shape)
         if self.output_layer is not None and not self.output_layer.built:
             self.output_layer.build((None, self.cell.output_size))
         if self.takes_tokens:
@@ -126,60 +128,80 @@ class AttentionDecoder(keras.layers.Layer):
             )
         self.built = True
 
-    # -- helpers shared with the samplers -------------------------------
-    def prepare_memory(self, memory):
-        """Keys of the memory, projected once (pass them to `decode_step`)."""
-        return self.cell.precompute_keys(ops.cast(memory, self.compute_dtype))
+    # -- the pieces the samplers and the export endpoints run ----------------
+    def prepare_memory(self, memory, memory_mask=None):
+        """The `Memory` to decode over: values, mask and keys projected once.
 
-    def get_initial_state(self, batch_size=None, cell_states=None):
+        Args:
+            memory: `(B, S, D)` values (or a `Memory`, or a list per mechanism).
+            memory_mask: optional boolean `(B, S)`.
+
+        Returns:
+            A `Memory` (a tuple of them with several mechanisms over their
+            own memories), to pass to `decode_step` at every step.
+        """
+        return self.cell.prepare_memory(memory, memory_mask)
+
+    def get_initial_state(self, batch_size=None, cell_states=None, memory=None):
         """Full step states from optional wrapped-cell states."""
         if cell_states is not None:
             cell_states = list(cell_states) if isinstance(cell_states, (list, tuple)) else [cell_states]
             if len(cell_states) == len(self.cell.state_size):
                 return cell_states
-        return self.cell.get_initial_state(batch_size=batch_size, cell_states=cell_states)
+        return self.cell.get_initial_state(
+            batch_size=batch_size, cell_states=cell_states, memory=memory
+        )
 
     def decode_step(self, tokens, states, memory, memory_mask=None, keys=None, training=None):
-        """One step from token ids: embed, `cell.step`, project to logits.
+        """One step from token ids: embed, run the cell, project to logits.
 
-        Returns `(logits (B, vocab), new_states, attention_weights (B, S))`.
-        Used by the samplers and the exported decode signatures.
+        Args:
+            tokens: int `(B,)`, the previous tokens.
+            states: the step states.
+            memory: a `Memory` from `prepare_memory` (or values with
+                `memory_mask` and `keys`, as before `Memory` existed).
+
+        Returns:
+            `(logits (B, vocab), new_states, attention_weights (B, S))`.
+            Used by the samplers and the exported decode signatures.
         """
         if not self.takes_tokens:
             raise ValueError(
                 "decode_step() needs an AttentionDecoder built with `embedding` "
                 "and `output_layer`."
             )
+        if keys is not None and not isinstance(memory, Memory):
+            memory, memory_mask = Memory(memory, memory_mask, keys), None
         x = self.embedding(tokens)
-        output, states, weights = self.cell.step(
-            x, states, memory, memory_mask, training=training, keys=keys
+        output, states, weights = self.cell(
+            x, states, memory, memory_mask=memory_mask, training=training
         )
         return self.output_layer(output), states, weights
 
     # -- the sequence loop ----------------------------------------------
-    def _teacher_forced(self, x, memory, memory_mask, keys, states, mask, training):
+    def _teacher_forced(self, x, memory, states, mask, training):
         """Outputs `(B, T, O)`, final states and weights `(B, T, S)`."""
         cell = self.cell
-        batch_first_input = x[:, 0]
+        batch = ops.shape(x)[0]
         if training:
             loops.prime_dropout_masks(
                 cell.cell,
-                ops.zeros((ops.shape(x)[0], cell.rnn_input_dim), x.dtype)
-                if not self.uses_fast_path
-                else batch_first_input,
+                x[:, 0]
+                if self.uses_fast_path
+                else ops.zeros((batch, cell.rnn_input_dim), x.dtype),
                 states[: cell.num_cell_states],
             )
         steps = ops.shape(x)[1]
         x_tm = loops.time_major(x)
         m_tm = (
-            ops.ones((steps, ops.shape(x)[0]), "bool")
+            ops.ones((steps, batch), "bool")
             if mask is None
             else loops.time_major(ops.cast(mask, "bool"))
         )
 
         if self.uses_fast_path:
             n = cell.num_cell_states
-            zero_out = ops.zeros((ops.shape(x)[0], cell.units), cell.compute_dtype)
+            zero_out = ops.zeros((batch, cell.units), cell.compute_dtype)
 
             def rnn_body(cell_states, xs):
                 x_t, m_t = xs
@@ -191,43 +213,45 @@ class AttentionDecoder(keras.layers.Layer):
                 return new_states, out
 
             final_cell_states, outs = loops.scan(
-                rnn_body, list(states[:n]), (x_tm, m_tm), zero_out
+                rnn_body, list(states[:n]), (x_tm, m_tm), zero_out, stateful=[self]
             )
             cell_outputs = loops.batch_major(outs)
-            outputs, weights = cell.step_all(
-                cell_outputs, x, memory, memory_mask, training=training, keys=keys
-            )
+            outputs, weights = cell._all_steps(cell_outputs, x, memory, training=training)
             lengths = ops.sum(ops.cast(m_tm, "float32"), axis=0)
             final_states = list(final_cell_states) + [
                 states[-1] + ops.expand_dims(lengths, -1)
             ]
         else:
-            zero_out = ops.zeros((ops.shape(x)[0], cell.output_size), cell.compute_dtype)
-            zero_w = ops.zeros(
-                (ops.shape(x)[0], self._memory_positions(memory)), cell.compute_dtype
-            )
+            zero_out = ops.zeros((batch, cell.output_size), cell.compute_dtype)
+            zero_w = self._zero_weights(batch, memory)
 
             def step_body(step_states, xs):
                 x_t, m_t = xs
-                out, new_states, w = cell.step(
-                    x_t, step_states, memory, memory_mask, training=training, keys=keys
-                )
+                out, new_states, w = cell(x_t, step_states, memory, training=training)
                 m = ops.expand_dims(m_t, -1)
                 new_states = [ops.where(m, ns, s) for ns, s in zip(new_states, step_states)]
                 return new_states, (out, w)
 
             final_states, (outs, ws) = loops.scan(
-                step_body, list(states), (x_tm, m_tm), (zero_out, zero_w)
+                step_body, list(states), (x_tm, m_tm), (zero_out, zero_w), stateful=[self]
             )
             final_states = list(final_states)
             outputs = loops.batch_major(outs)
-            weights = loops.batch_major(ws)
+            weights = keras.tree.map_structure(loops.batch_major, ws)
         if training:
             loops.reset_dropout_masks(cell.cell)
         return outputs, final_states, weights
 
-    def _memory_positions(self, memory):
-        return 1 if self.cell.attention is None else ops.shape(memory)[1]
+    def _zero_weights(self, batch, memory):
+        """Zeros shaped like one step's attention weights (the loop buffers)."""
+        memories = self.cell._memories(memory)
+        if self.cell.attention is None:
+            return ops.zeros((batch, 1), self.cell.compute_dtype)
+        zeros = [
+            ops.zeros((batch, ops.shape(m.values)[1]), self.cell.compute_dtype)
+            for m in memories
+        ]
+        return zeros[0] if len(zeros) == 1 else tuple(zeros)
 
     def _project(self, outputs, mask, training):
         """Logits from step outputs; in training, only at unpadded steps.
@@ -241,14 +265,9 @@ class AttentionDecoder(keras.layers.Layer):
             return loops.project_where(self.output_layer, outputs, mask)
         return self.output_layer(outputs)
 
-    def _scheduled(self, tokens, memory, memory_mask, keys, states, mask):
+    def _scheduled(self, tokens, memory, states, mask, use_prediction):
         """Training loop that feeds back arg-max predictions; returns logits."""
         batch, steps = ops.shape(tokens)[0], ops.shape(tokens)[1]
-        coins = keras.random.uniform((steps, batch), seed=self.seed_generator)
-        use_prediction = coins < ops.cast(self.sampling_probability, coins.dtype)
-        # Step 0 has no previous prediction: always the true start token.
-        first = ops.expand_dims(ops.arange(steps) == 0, -1)
-        use_prediction = ops.logical_and(use_prediction, ops.logical_not(first))
         m_tm = (
             ops.ones((steps, batch), "bool")
             if mask is None
@@ -256,7 +275,7 @@ class AttentionDecoder(keras.layers.Layer):
         )
         vocab = self.output_layer.compute_output_shape((None, self.cell.output_size))[-1]
         zero_logits = ops.zeros((batch, vocab), self.output_layer.compute_dtype)
-        zero_w = ops.zeros((batch, self._memory_positions(memory)), self.compute_dtype)
+        zero_w = self._zero_weights(batch, memory)
         loops.prime_dropout_masks(
             self.cell.cell,
             ops.zeros((batch, self.cell.rnn_input_dim), self.compute_dtype),
@@ -269,7 +288,7 @@ class AttentionDecoder(keras.layers.Layer):
             predicted = ops.cast(ops.top_k(prev_logits, 1)[1][:, 0], true_t.dtype)
             token = ops.where(coin_t, predicted, true_t)
             logits, new_states, w = self.decode_step(
-                token, step_states, memory, memory_mask, keys=keys, training=True
+                token, step_states, memory, training=True
             )
             m = ops.expand_dims(m_t, -1)
             new_states = [ops.where(m, ns, s) for ns, s in zip(new_states, step_states)]
@@ -280,22 +299,37 @@ class AttentionDecoder(keras.layers.Layer):
             (list(states), zero_logits),
             (loops.time_major(tokens), use_prediction, m_tm),
             (zero_logits, zero_w),
+            stateful=[self],
         )
         loops.reset_dropout_masks(self.cell.cell)
-        return loops.batch_major(logits), list(final_states), loops.batch_major(ws)
+        return (
+            loops.batch_major(logits),
+            list(final_states),
+            keras.tree.map_structure(loops.batch_major, ws),
+        )
+
+    def _sampling_coins(self, tokens):
+        """Per-step, per-example coins: True where the prediction is fed back.
+
+        Drawn before any loop or branch (a backend cannot draw inside a
+        JAX loop body or `cond` branch), one independent coin per example
+        and step; step 0 always reads the true start token.
+        """
+        batch, steps = ops.shape(tokens)[0], ops.shape(tokens)[1]
+        coins = keras.random.uniform((steps, batch), seed=self.seed_generator)
+        use_prediction = coins < ops.cast(self.sampling_probability, coins.dtype)
+        first = ops.expand_dims(ops.arange(steps) == 0, -1)
+        return ops.logical_and(use_prediction, ops.logical_not(first))
 
     def _setup(self, inputs, memory, memory_mask, initial_state, mask=None):
-        """Cast memory and mask, project the keys, fill the target mask, initial states."""
-        memory = ops.cast(memory, self.compute_dtype)
-        if memory_mask is not None:
-            memory_mask = ops.cast(memory_mask, "bool")
-        keys = self.prepare_memory(memory)
+        """Prepare the memory (keys projected once), fill the target mask, initial states."""
+        memory = self.prepare_memory(memory, memory_mask)
         if mask is None and self.takes_tokens and self.embedding.mask_zero:
             mask = ops.not_equal(inputs, 0)
         states = self.get_initial_state(
-            batch_size=ops.shape(inputs)[0], cell_states=initial_state
+            batch_size=ops.shape(inputs)[0], cell_states=initial_state, memory=memory
         )
-        return memory, memory_mask, keys, mask, states
+        return memory, mask, states
 
     def call(
         self,
@@ -305,58 +339,48 @@ class AttentionDecoder(keras.layers.Layer):
         initial_state=None,
         mask=None,
         training=None,
+        positions=None,
     ):
-        memory, memory_mask, keys, mask, states = self._setup(
+        """See the class docstring; `positions` selects logits (token rows).
+
+        With `positions` (int `(N,)`, flat indices `row · T + step` into the
+        `(B, T)` targets; token-id decoders only), the vocabulary projection
+        runs on those positions only and the logits come back as `(N, vocab)`
+        (no `(B, T, vocab)` tensor is made): a training step that scores only
+        the non-padding tokens uses it.
+        """
+        memory, mask, states = self._setup(
             inputs, memory, memory_mask, initial_state, mask
         )
         if not self.takes_tokens:
-            return self._teacher_forced(
-                inputs, memory, memory_mask, keys, states, mask, training
-            )
+            return self._teacher_forced(inputs, memory, states, mask, training)
         tokens = inputs
 
         def teacher():
             x = self.embedding(tokens)
             outputs, final_states, weights = self._teacher_forced(
-                x, memory, memory_mask, keys, states, mask, training
+                x, memory, states, mask, training
             )
+            if positions is not None:
+                rows = _take_rows(outputs, positions)
+                return self.output_layer(rows), final_states, weights
             return self._project(outputs, mask, training), final_states, weights
 
         if not training:
             return teacher()
-        return ops.cond(
-            self.sampling_probability > 0.0,
-            lambda: self._scheduled(tokens, memory, memory_mask, keys, states, mask),
-            teacher,
-        )
-
-    def logits_at(self, tokens, memory, index, memory_mask=None, initial_state=None):
-        """Training logits at the `(row, step)` positions `index` only.
-
-        The same forward pass as `call(..., training=True)` (teacher forcing,
-        or scheduled sampling when `sampling_probability > 0`), but the
-        vocabulary projection runs on the gathered outputs at `index`
-        (`(N, 2)` int64, e.g. `tf.where(labels != 0)`) and the result is
-        `(N, vocab)`: no `(B, T, vocab)` tensor is made. Used by
-        `Seq2SeqTranslator.train_step` to score only non-padding tokens.
-        """
-        import tensorflow as tf  # TensorFlow backend only (the caller checks)
-
-        memory, memory_mask, keys, mask, states = self._setup(
-            tokens, memory, memory_mask, initial_state
-        )
-
-        def teacher():
-            outputs, _, _ = self._teacher_forced(
-                self.embedding(tokens), memory, memory_mask, keys, states, mask, True
-            )
-            return self.output_layer(tf.gather_nd(outputs, index))
+        use_prediction = self._sampling_coins(tokens)
 
         def scheduled():
-            logits, _, _ = self._scheduled(tokens, memory, memory_mask, keys, states, mask)
-            return tf.gather_nd(logits, index)
+            logits, final_states, weights = self._scheduled(
+                tokens, memory, states, mask, use_prediction
+            )
+            if positions is not None:
+                logits = _take_rows(logits, positions)
+            return logits, final_states, weights
 
-        return tf.cond(self.sampling_probability > 0.0, scheduled, teacher)
+        return loops.cond(
+            self.sampling_probability > 0.0, scheduled, teacher, stateful=[self]
+        )
 
     def compute_mask(self, inputs, previous_mask=None):
         # Only the outputs (the first of the returned values) carry a mask.
@@ -387,3 +411,10 @@ class AttentionDecoder(keras.layers.Layer):
             if config.get(key) is not None:
                 config[key] = keras.layers.deserialize(config[key])
         return cls(**config)
+
+
+def _take_rows(x, positions):
+    """`(B, T, D)` → `(N, D)`: the rows at flat positions `row · T + step`."""
+    shape = ops.shape(x)
+    flat = ops.reshape(x, (shape[0] * shape[1], shape[2]))
+    return ops.take(flat, ops.cast(positions, "int32"), axis=0)

@@ -16,6 +16,14 @@ sparsemax's cumulative sums cannot overflow.
 import keras
 from keras import ops
 
+# The generic checks live in the Keras-free utils.validation (re-exported
+# here for the layers that call `attention_utils.validate_*`).
+from keras_attention.utils.validation import (  # noqa: F401
+    validate_choice,
+    validate_positive_int,
+    validate_rate,
+)
+
 PROBABILITY_FNS = ("softmax", "sparsemax", "hardmax", "hard_straight_through")
 
 # Masked positions are replaced (never added to) by this value before the
@@ -24,13 +32,33 @@ _NEG = -1e9
 
 
 def validate_probability_fn(probability_fn):
+    """A normaliser name of `PROBABILITY_FNS`, or a callable.
+
+    A callable (as `tfa.seq2seq`'s `probability_fn`) receives float32 scores
+    `(..., S)` in which masked positions already hold a large negative value
+    and returns weights of the same shape; masked positions are set to 0
+    afterwards. To save a model that uses one, register the function with
+    `keras.saving.register_keras_serializable()`. A serialized function
+    (a dict, as `get_config()` writes it) is accepted too.
+    """
+    if isinstance(probability_fn, dict):
+        probability_fn = keras.saving.deserialize_keras_object(probability_fn)
+    if callable(probability_fn) and not isinstance(probability_fn, str):
+        return probability_fn
     if probability_fn not in PROBABILITY_FNS:
         raise ValueError(
             "`probability_fn` must be one of "
-            f"{', '.join(repr(p) for p in PROBABILITY_FNS)}. "
+            f"{', '.join(repr(p) for p in PROBABILITY_FNS)} or a callable. "
             f"Received: probability_fn={probability_fn!r}"
         )
     return probability_fn
+
+
+def serialize_probability_fn(probability_fn):
+    """The config value of a `probability_fn` (its name, or a serialized function)."""
+    if isinstance(probability_fn, str):
+        return probability_fn
+    return keras.saving.serialize_keras_object(probability_fn)
 
 
 def _prepare(scores, mask):
@@ -120,9 +148,13 @@ def sparsemax(scores, mask=None, dtype=None):
 
 def _argmax_one_hot(scores):
     # ops.argmax on floats emits tf.BitwiseAnd (a Flex op) under TF; top_k
-    # lowers to a TFLite builtin. Ties go to the first position either way.
+    # lowers to a TFLite builtin and gives ties to the first position there
+    # (and on JAX). PyTorch's topk does not: its argmax does.
     size = ops.shape(scores)[-1]
-    index = ops.top_k(scores, k=1)[1][..., 0]
+    if keras.backend.backend() == "torch":
+        index = ops.argmax(scores, axis=-1)
+    else:
+        index = ops.top_k(scores, k=1)[1][..., 0]
     return ops.one_hot(index, size, dtype="float32")
 
 
@@ -211,7 +243,11 @@ def normalize_scores(
     seed=None,
     dtype=None,
 ):
-    """Applies the named normaliser (see `PROBABILITY_FNS`)."""
+    """Applies the named normaliser (see `PROBABILITY_FNS`) or a callable one."""
+    if callable(probability_fn) and not isinstance(probability_fn, str):
+        dtype = dtype or scores.dtype
+        z, mask = _prepare(scores, mask)
+        return _finish(ops.cast(probability_fn(z), "float32"), mask, dtype)
     if probability_fn == "softmax":
         return masked_softmax(scores, mask, dtype)
     if probability_fn == "sparsemax":
@@ -223,32 +259,3 @@ def normalize_scores(
             scores, mask, dtype, training=training, seed=seed
         )
     validate_probability_fn(probability_fn)
-
-
-def validate_positive_int(name, value, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
-        )
-    return value
-
-
-def validate_rate(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-        0.0 <= value < 1.0
-    ):
-        raise ValueError(
-            f"`{name}` must be a float in [0, 1). Received: {name}={value!r}"
-        )
-    return float(value)
-
-
-def validate_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(
-            f"`{name}` must be one of {', '.join(repr(c) for c in choices)}. "
-            f"Received: {name}={value!r}"
-        )
-    return value

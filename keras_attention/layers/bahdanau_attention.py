@@ -14,7 +14,7 @@ class BahdanauAttention(BaseAttention):
     """Additive attention: `e_j = vᵀ tanh(W_q q + W_k k_j + b)`.
 
     The score of Bahdanau et al. (2015). Keys are projected once per memory
-    (`precompute_keys`), so a decoder pays only for `W_q q` at each step. With
+    (`layer(None, value)`, see `projected_keys`), so a decoder pays only for `W_q q` at each step. With
     `normalize=True` the score vector is weight-normalised,
     `v = g · v / ‖v‖` with a learned scalar `g` (Salimans & Kingma, 2016),
     as in `tfa.seq2seq.BahdanauAttention(normalize=True)`.
@@ -32,6 +32,12 @@ class BahdanauAttention(BaseAttention):
         kernel_initializer, bias_initializer: initializers of `W_q`, `W_k`,
             `v` and of `b`.
         kernel_regularizer, bias_regularizer: optional regularizers.
+        use_coverage: add the coverage vector `c_j = Σ_{t'<t} α_{t'j}` (the
+            attention already paid to position `j`) to the score,
+            `vᵀ tanh(W_q q + W_k k_j + w_c c_j + b)` (See et al., 2017). The
+            coverage is a per-position state (`has_attention_state`): a
+            decoder carries it between steps; a rank-3 query runs its steps
+            in order. Pair it with `keras_attention.losses.coverage_loss`.
         **kwargs: base `Layer` arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -77,6 +83,7 @@ class BahdanauAttention(BaseAttention):
 
     Reference:
         - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)
+        - [See et al., 2017](https://arxiv.org/abs/1704.04368) (coverage)
     """
 
     def __init__(
@@ -91,6 +98,7 @@ class BahdanauAttention(BaseAttention):
         bias_initializer="zeros",
         kernel_regularizer=None,
         bias_regularizer=None,
+        use_coverage=False,
         **kwargs,
     ):
         super().__init__(
@@ -103,6 +111,7 @@ class BahdanauAttention(BaseAttention):
         self.bias_initializer = keras.initializers.get(bias_initializer)
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
         self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self.use_coverage = bool(use_coverage)
 
     def _build_scores(self, query_dim, key_dim, memory_length):
         kw = dict(
@@ -126,6 +135,10 @@ class BahdanauAttention(BaseAttention):
             )
         else:
             self.bias = None
+        if self.use_coverage:
+            self.coverage_kernel = self.add_weight(
+                name="coverage_kernel", shape=(self.units,), **kw
+            )
         if self.normalize:
             self.score_scale = self.add_weight(
                 name="score_scale",
@@ -134,19 +147,37 @@ class BahdanauAttention(BaseAttention):
             )
 
     def _project_keys(self, key):
-        return ops.matmul(key, self._w(self.key_kernel))
+        return ops.matmul(key, self.key_kernel)
 
     def _score_vector(self):
-        v = self._w(self.score_vector)
+        v = self.score_vector
         if self.normalize:
-            v = self._w(self.score_scale) * v / ops.sqrt(ops.sum(ops.square(v)))
+            v = self.score_scale * v / ops.sqrt(ops.sum(ops.square(v)))
         return v
 
-    def _scores(self, query, keys):
-        q = ops.matmul(query, self._w(self.query_kernel))  # (B, Tq, units)
+    @property
+    def has_attention_state(self):
+        return self.use_coverage
+
+    def initial_attention_state(self, batch_size, memory_length, dtype="float32"):
+        if not self.use_coverage:
+            return None
+        return ops.zeros((batch_size, memory_length), dtype)
+
+    def next_attention_state(self, state, weights):
+        if not self.use_coverage:
+            return None
+        return state + ops.cast(weights, state.dtype)
+
+    def _scores(self, query, keys, attention_state=None):
+        q = ops.matmul(query, self.query_kernel)  # (B, Tq, units)
         hidden = ops.expand_dims(q, 2) + ops.expand_dims(keys, 1)  # (B,Tq,S,u)
+        if self.use_coverage:
+            # See et al. (2017): w_c · coverage_j inside the tanh.
+            coverage = ops.cast(attention_state, hidden.dtype)[:, None, :, None]
+            hidden = hidden + coverage * self.coverage_kernel
         if self.bias is not None:
-            hidden = hidden + self._w(self.bias)
+            hidden = hidden + self.bias
         return ops.sum(ops.tanh(hidden) * self._score_vector(), axis=-1)
 
     def get_config(self):
@@ -156,6 +187,7 @@ class BahdanauAttention(BaseAttention):
                 "units": self.units,
                 "use_bias": self.use_bias,
                 "normalize": self.normalize,
+                "use_coverage": self.use_coverage,
                 "kernel_initializer": keras.initializers.serialize(
                     self.kernel_initializer
                 ),

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_attention.layers import loops
+from keras_attention.layers.base_attention import BaseAttention
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
@@ -53,9 +54,9 @@ class InputAttentionEncoder(keras.layers.Layer):
 
     def __init__(self, cell, attention, **kwargs):
         super().__init__(**kwargs)
-        # As AttentionDecoder: XLA cannot compile the time loop's gradient, so
-        # compile(jit_compile="auto") must not pick XLA on a GPU.
-        self.supports_jit = False
+        # As AttentionDecoder: on TensorFlow XLA cannot compile the time
+        # loop's gradient, so compile(jit_compile="auto") must not pick XLA.
+        self.supports_jit = loops.supports_jit()
         if isinstance(cell, dict):
             cell = keras.layers.deserialize(cell)
         if not (hasattr(cell, "state_size") and callable(cell)):
@@ -65,7 +66,7 @@ class InputAttentionEncoder(keras.layers.Layer):
             )
         if isinstance(attention, dict):
             attention = keras.layers.deserialize(attention)
-        if not (hasattr(attention, "attend") and hasattr(attention, "precompute_keys")):
+        if not isinstance(attention, BaseAttention):
             raise ValueError(
                 "`attention` must be a BahdanauAttention or LuongAttention layer. "
                 f"Received: attention={attention!r}"
@@ -93,7 +94,7 @@ class InputAttentionEncoder(keras.layers.Layer):
         x = ops.cast(inputs, self.compute_dtype)
         batch = ops.shape(x)[0]
         series = ops.transpose(x, (0, 2, 1))  # (B, n, T): one row per series
-        keys = self.attention.precompute_keys(series)
+        keys = self.attention(None, series)  # projected once
         states = [ops.zeros((batch, size), self.compute_dtype) for size in self._state_sizes]
         if training:
             loops.prime_dropout_masks(self.cell, x[:, 0], states)
@@ -104,7 +105,13 @@ class InputAttentionEncoder(keras.layers.Layer):
                 if len(step_states) == 1
                 else ops.concatenate(step_states, axis=-1)
             )
-            _, alpha = self.attention.attend(query, series, keys, training=training)
+            _, alpha = self.attention(
+                query,
+                series,
+                projected_keys=keys,
+                return_attention_scores=True,
+                training=training,
+            )
             output, new_states = loops.call_cell(
                 self.cell, alpha * x_t, step_states, training=training
             )
@@ -115,7 +122,7 @@ class InputAttentionEncoder(keras.layers.Layer):
             ops.zeros((batch, ops.shape(x)[2]), self.compute_dtype),
         )
         final_states, (outputs, alphas) = loops.scan(
-            body, states, loops.time_major(x), y_like
+            body, states, loops.time_major(x), y_like, stateful=[self]
         )
         if training:
             loops.reset_dropout_masks(self.cell)

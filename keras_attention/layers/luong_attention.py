@@ -177,21 +177,21 @@ class LuongAttention(BaseAttention):
 
     def _project_keys(self, key):
         if self.score_mode == "general":
-            return ops.matmul(key, self._w(self.kernel))  # (B, S, query_dim)
+            return ops.matmul(key, self.kernel)  # (B, S, query_dim)
         if self.score_mode == "concat":
-            return ops.matmul(key, self._w(self.key_kernel))
+            return ops.matmul(key, self.key_kernel)
         return key
 
-    def _scores(self, query, keys):
+    def _scores(self, query, keys, attention_state=None):
         mode = self.score_mode
         if mode in ("dot", "scaled_dot", "general"):
             scores = ops.matmul(query, ops.transpose(keys, (0, 2, 1)))
             if mode == "scaled_dot":
                 scores = scores / math.sqrt(float(query.shape[-1]))
         elif mode == "concat":
-            q = ops.matmul(query, self._w(self.query_kernel))
+            q = ops.matmul(query, self.query_kernel)
             hidden = ops.tanh(ops.expand_dims(q, 2) + ops.expand_dims(keys, 1))
-            scores = ops.sum(hidden * self._w(self.score_vector), axis=-1)
+            scores = ops.sum(hidden * self.score_vector, axis=-1)
         else:  # location
             length = ops.shape(keys)[1]
             if isinstance(length, int) and length > self._max_length:
@@ -200,15 +200,15 @@ class LuongAttention(BaseAttention):
                     f"{self._max_length} positions (`units`). Received a memory "
                     f"of length {length}"
                 )
-            scores = ops.matmul(query, self._w(self.kernel)) + self._w(
-                self.location_bias
-            )
+            scores = ops.matmul(query, self.kernel) + self.location_bias
             scores = scores[:, :, :length]
         if self.use_scale:
-            scores = scores * self._w(self.scale)
+            scores = scores * self.scale
         return scores
 
-    def _adjust_weights(self, scores, mask, query, query_positions, training):
+    def _adjust_weights(
+        self, scores, mask, query, query_positions, training, attention_state=None
+    ):
         if self.window_mode == "global":
             return super()._adjust_weights(scores, mask, query, None, training)
         length = ops.shape(scores)[-1]
@@ -224,9 +224,9 @@ class LuongAttention(BaseAttention):
                 lengths = ops.cast(length, "float32")
             else:
                 lengths = ops.sum(ops.cast(mask, "float32"), axis=-1)  # (B, 1)
-            hidden = ops.tanh(ops.matmul(query, self._w(self.position_kernel)))
+            hidden = ops.tanh(ops.matmul(query, self.position_kernel))
             gate = ops.sigmoid(
-                ops.cast(ops.sum(hidden * self._w(self.position_vector), -1), "float32")
+                ops.cast(ops.sum(hidden * self.position_vector, -1), "float32")
             )  # (B, Tq)
             center = ops.maximum(lengths - 1.0, 0.0) * gate
         distance = ops.expand_dims(positions, 0) - ops.expand_dims(center, -1)

@@ -101,6 +101,16 @@ class SelfAttentionRNNCell(keras.layers.Layer):
         self.cell_type = attention_utils.validate_choice(
             "cell_type", cell_type, CELL_TYPES
         )
+        if cell_type == "lstm" and score_mode in ("dot", "scaled_dot"):
+            # The LSTMN's query is [x_t; h̃_{t-1}], wider than the tape's h
+            # vectors, and a dot score needs equal sizes.
+            raise ValueError(
+                f"score_mode={score_mode!r} cannot be used with cell_type='lstm': "
+                "the LSTMN query [x_t; h̃] is wider than the stored states it is "
+                "compared with, and a dot product needs equal sizes. Use "
+                "score_mode='general', 'concat' or 'additive'. Received: "
+                f"cell_type={cell_type!r}, score_mode={score_mode!r}"
+            )
         self.attention_units = attention_utils.validate_positive_int(
             "attention_units", attention_units, allow_none=True
         )
@@ -151,12 +161,8 @@ class SelfAttentionRNNCell(keras.layers.Layer):
             (None, query_dim), (None, self.memory_size, self.units)
         )
 
-    def _w(self, variable):
-        return ops.cast(variable, self.compute_dtype)
-
     def _summary(self, query, tape, valid):
-        keys = self.attention.precompute_keys(tape)
-        return self.attention.attend(query, tape, keys, value_mask=valid)
+        return self.attention(query, tape, value_mask=valid, return_attention_scores=True)
 
     def call(self, inputs, states, training=None):
         inputs = ops.cast(inputs, self.compute_dtype)
@@ -172,14 +178,14 @@ class SelfAttentionRNNCell(keras.layers.Layer):
         def store(tape, value):
             return tape * (1.0 - write) + write * ops.expand_dims(value, 1)
 
-        linear = ops.matmul(inputs, self._w(self.kernel))
+        linear = ops.matmul(inputs, self.kernel)
         if self.bias is not None:
-            linear = linear + self._w(self.bias)
+            linear = linear + self.bias
         if self.cell_type == "simple":
             h_prev = states[0]
             tape = ops.reshape(states[1], (batch, m, u))
             context, _ = self._summary(h_prev, tape, valid)
-            h = ops.tanh(linear + ops.matmul(context, self._w(self.recurrent_kernel)))
+            h = ops.tanh(linear + ops.matmul(context, self.recurrent_kernel))
             new_tape = store(tape, h)
             return h, [h, ops.reshape(new_tape, (batch, m * u)), count + 1.0]
 
@@ -191,7 +197,7 @@ class SelfAttentionRNNCell(keras.layers.Layer):
         c_summary = ops.squeeze(
             ops.matmul(ops.expand_dims(weights, 1), c_tape), 1
         )
-        z = linear + ops.matmul(h_summary, self._w(self.recurrent_kernel))
+        z = linear + ops.matmul(h_summary, self.recurrent_kernel)
         i, f, o, g = ops.split(z, 4, axis=-1)
         c = ops.sigmoid(f) * c_summary + ops.sigmoid(i) * ops.tanh(g)
         h = ops.sigmoid(o) * ops.tanh(c)

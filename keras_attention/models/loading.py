@@ -6,10 +6,11 @@ import zipfile
 
 import keras
 
-KINDS = {
-    "translator": "Seq2SeqTranslator",
-    "forecaster": "TimeSeriesForecaster",
-}
+
+def _families():
+    from keras_attention.models import FAMILIES
+
+    return {name: cls.__name__ for name, cls in FAMILIES.items()}
 
 
 def _class_name(config):
@@ -19,8 +20,8 @@ def _class_name(config):
     return None
 
 
-def load_model(path, kind=None, compile=True):
-    """Loads a `Seq2SeqTranslator` or `TimeSeriesForecaster` from a `.keras` file.
+def load_model(path, family=None, compile=True, kind=None):
+    """Loads a keras_attention model (any family) from a `.keras` file.
 
     `keras.models.load_model` (with `safe_mode=True`) after checks that give
     a clear error for anything else: a missing path, a folder, a file that
@@ -31,8 +32,11 @@ def load_model(path, kind=None, compile=True):
     Args:
         path: a `.keras` file written by `model.save` or
             `keras_attention.io_utils.save_model`.
-        kind: `None` (either model), `"translator"` or `"forecaster"`.
+        family: `None` (any model family), or a family name of
+            `keras_attention.models.FAMILIES` (`"translator"`,
+            `"forecaster"`, ...).
         compile: restore the training configuration too.
+        kind: the former name of `family`.
 
     Returns:
         The model.
@@ -45,7 +49,7 @@ def load_model(path, kind=None, compile=True):
     >>> model.save("translator.keras")
     >>> type(load_model("translator.keras")).__name__
     'Seq2SeqTranslator'
-    >>> load_model("translator.keras", kind="forecaster")
+    >>> load_model("translator.keras", family="forecaster")
     Traceback (most recent call last):
     ...
     ValueError: `path` holds a Seq2SeqTranslator object, not a keras_attention
@@ -55,9 +59,12 @@ def load_model(path, kind=None, compile=True):
     loads the same way: `load_model("saved_models/date_translator.keras")`,
     then `model.translate("3 mar. 1998")` gives `'1998-03-03'`.
     """
-    if kind is not None and kind not in KINDS:
+    families = _families()
+    family = kind if family is None else family
+    if family is not None and family not in families:
         raise ValueError(
-            f"`kind` must be None, 'translator' or 'forecaster'. Received: kind={kind!r}"
+            f"`family` must be None or one of {sorted(families)}. "
+            f"Received: family={family!r}"
         )
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -77,14 +84,19 @@ def load_model(path, kind=None, compile=True):
             f"config.json). Received: path={path!r}"
         ) from None
     found = _class_name(config) if isinstance(config, dict) else None
-    wanted = [KINDS[kind]] if kind else list(KINDS.values())
+    wanted = [families[family]] if family else list(families.values())
     if found not in wanted:
         what = found or (config.get("class_name") if isinstance(config, dict) else None)
         raise ValueError(
             f"`path` holds a {what or 'non-model'} object, not a keras_attention "
             f"{' or '.join(wanted)}. Received: path={path!r}"
         )
-    # Importing the package registers every class the config may name.
-    import keras_attention  # noqa: F401
-
-    return keras.models.load_model(path, compile=compile, safe_mode=True)
+    # This package's import registered every class the config may name.
+    try:
+        return keras.models.load_model(path, compile=compile, safe_mode=True)
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
+        raise ValueError(
+            f"`path` holds a {found} that could not be loaded: the file is damaged "
+            f"or incomplete ({type(e).__name__}: {str(e).strip().splitlines()[0][:200]}"
+            f"). Received: path={path!r}"
+        ) from e

@@ -4,7 +4,6 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_attention.layers import loops
 from keras_attention.layers.attention_decoder import AttentionDecoder
 from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
 from keras_attention.layers.attention_utils import (
@@ -19,6 +18,10 @@ from keras_attention.layers.reversible_instance_normalization import (
     ReversibleInstanceNormalization,
 )
 from keras_attention.models import linear_part
+from keras_attention.models.forecaster_export import ForecasterExport
+from keras_attention.models.samplers.feedback_sampler import FeedbackSampler
+from keras_attention.models.task import Task, check_finite
+from keras_attention.runtime.preprocessors import SeriesPreprocessor
 
 ENCODERS = ("lstm", "gru", "bilstm", "bigru", "simple")
 DECODERS = ("lstm", "gru")
@@ -44,7 +47,7 @@ _CELLS = {
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
-class TimeSeriesForecaster(keras.Model):
+class TimeSeriesForecaster(ForecasterExport, Task):
     """A linear forecaster plus an attention encoder–decoder for what it leaves.
 
     The forecast is the sum of three parts, so that training can never end
@@ -135,6 +138,10 @@ class TimeSeriesForecaster(keras.Model):
             mean) or `None` (the inputs as given).
         revin_std: with `revin`, also divide by each window's standard
             deviation.
+        preprocessor: optional `keras_attention.runtime.SeriesPreprocessor`
+            (the column names and the scaler fitted on the training rows),
+            saved with the model so that new data can be scaled the same
+            way (`keras-attention forecast`, the LiteRT runtime).
         **kwargs: base `Model` arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -195,6 +202,7 @@ class TimeSeriesForecaster(keras.Model):
         strategy="direct",
         revin="last",
         revin_std=True,
+        preprocessor=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -246,6 +254,21 @@ class TimeSeriesForecaster(keras.Model):
         if not isinstance(revin_std, bool):
             raise ValueError(f"`revin_std` must be a bool. Received: revin_std={revin_std!r}")
         self.revin_std = revin_std
+        if isinstance(preprocessor, dict):
+            preprocessor = SeriesPreprocessor.from_config(preprocessor)
+        if preprocessor is not None:
+            if not isinstance(preprocessor, SeriesPreprocessor):
+                raise ValueError(
+                    "`preprocessor` must be a keras_attention.runtime.SeriesPreprocessor "
+                    f"or None. Received: preprocessor={preprocessor!r}"
+                )
+            if len(preprocessor.features) != num_features:
+                raise ValueError(
+                    f"`preprocessor` names {len(preprocessor.features)} driving series "
+                    f"but the model reads num_features={num_features}. Received: "
+                    f"features={preprocessor.features}"
+                )
+        self._preprocessor = preprocessor
 
         score_units = attention_units or units
         base = encoder[2:] if encoder.startswith("bi") else encoder
@@ -313,6 +336,13 @@ class TimeSeriesForecaster(keras.Model):
             if highway
             else None
         )
+
+    family = "forecaster"
+
+    @property
+    def preprocessor(self):
+        """The columns and fitted scaler (`SeriesPreprocessor`), or None."""
+        return self._preprocessor
 
     # -- shapes --------------------------------------------------------
     @property
@@ -385,6 +415,15 @@ class TimeSeriesForecaster(keras.Model):
             )
         if len(past.shape) == 2:
             past = ops.expand_dims(past, -1)
+        # Known values (numpy, eager tensors) are checked here; NaN would
+        # otherwise flow silently through the attention weights.
+        for name, value in (("drivers", drivers), ("past_target", past)):
+            if isinstance(value, np.ndarray) or not isinstance(value, keras.KerasTensor):
+                try:
+                    known = keras.ops.convert_to_numpy(value)
+                except Exception:  # noqa: BLE001 (a traced tensor has no values)
+                    continue
+                check_finite(name, known)
         expected = (self.window, self.num_features)
         if tuple(drivers.shape[1:]) != expected:
             raise ValueError(
@@ -425,6 +464,7 @@ class TimeSeriesForecaster(keras.Model):
         return self.residual or self.highway
 
     def _highway(self, drivers, past):
+        """The linear term of every forecast step `(B, horizon)`, or None."""
         if self.highway_layer is None:
             return None
         batch = ops.shape(drivers)[0]
@@ -452,7 +492,6 @@ class TimeSeriesForecaster(keras.Model):
         else:
             memory = self.memory_dropout(outputs, training=training)
         initial = [dense(final) for dense in self.bridge]
-        last = past[:, -1]
         highway = self._highway(drivers, past)
         if self.strategy == "direct":
             decoder_inputs = net_past
@@ -466,7 +505,7 @@ class TimeSeriesForecaster(keras.Model):
             outs = dec_outputs[:, -self.horizon :]
             forecast = self._network_value(outs, stats, training)[..., 0]
             if self.residual:
-                forecast = forecast + last
+                forecast = forecast + past[:, -1]
             if highway is not None:
                 forecast = forecast + highway
             weights = alignments[:, -self.horizon :]
@@ -488,42 +527,44 @@ class TimeSeriesForecaster(keras.Model):
             net_past, memory, initial_state=initial, training=training
         )
 
-        def predict(output, previous, h):
+        def predict(output, previous, step):
             value = self._network_value(output, stats, training)
             if self.residual:
                 value = value + previous
             if highway is not None:
-                value = value + highway[:, h : h + 1]
+                value = value + ops.expand_dims(ops.take(highway, step, axis=1), -1)
             return value
 
         prediction = predict(dec_outputs[:, -1], past[:, -1], 0)
         predictions = [prediction]
-        weights = [alignments[:, -1]]
+        weights = [alignments[:, -1:]]
         if self.horizon > 1:
-            keys = self.decoder.prepare_memory(memory)
-            if training:
-                loops.prime_dropout_masks(
-                    self.decoder_cell.cell,
-                    ops.zeros(
-                        (ops.shape(past)[0], self.decoder_cell.rnn_input_dim),
-                        self.compute_dtype,
-                    ),
-                    states[: self.decoder_cell.num_cell_states],
-                )
-            for h in range(1, self.horizon):
-                # The decoder reads its own prediction, in its input units.
-                fed = prediction
-                if self.revin is not None:
-                    fed = self.revin_target(prediction, stats=stats, mode="normalize")
-                output, states, step_weights = self.decoder_cell.step(
-                    fed, states, memory, training=training, keys=keys
-                )
-                prediction = predict(output, prediction, h)
-                predictions.append(prediction)
-                weights.append(step_weights)
-            if training:
-                loops.reset_dropout_masks(self.decoder_cell.cell)
-        return ops.concatenate(predictions, axis=-1), ops.stack(weights, axis=1)
+            # The recursive steps (a `FeedbackSampler`): the decoder reads its
+            # own previous prediction, in its input units (RevIN-normalized).
+            def to_input(value):
+                if self.revin is None:
+                    return value
+                return self.revin_target(value, stats=stats, mode="normalize")
+
+            def from_input(value):
+                if self.revin is None:
+                    return value
+                return self.revin_target(value, stats=stats, mode="denormalize")
+
+            def next_inputs(output, fed, step):
+                return to_input(predict(output, from_input(fed), step + 1))
+
+            feedback = FeedbackSampler(self.horizon - 1, next_inputs)(
+                self.decoder_cell,
+                self.decoder.prepare_memory(memory),
+                to_input(prediction),
+                states,
+                training=training,
+                stateful=[self],
+            )
+            predictions.append(from_input(feedback["outputs"])[:, :, 0])
+            weights.append(feedback["attention"])
+        return ops.concatenate(predictions, axis=-1), ops.concatenate(weights, axis=1)
 
     def fit_linear(
         self,
@@ -659,8 +700,6 @@ class TimeSeriesForecaster(keras.Model):
         Returns:
             `(forecast (N, horizon), scores)`, `scores` as in `call`.
         """
-        import numpy as np
-
         n = len(inputs["drivers"])
         forecasts, scores = [], {}
         for start in range(0, n, batch_size):
@@ -693,6 +732,9 @@ class TimeSeriesForecaster(keras.Model):
             "strategy": self.strategy,
             "revin": self.revin,
             "revin_std": self.revin_std,
+            "preprocessor": None
+            if self._preprocessor is None
+            else self._preprocessor.get_config(),
         }
 
     def get_build_config(self):

@@ -88,6 +88,7 @@ class HyperTimeSeriesForecaster(keras_tuner.HyperModel):
         epochs=None,
         name=None,
         tunable=True,
+        preprocessor=None,
     ):
         super().__init__(name=name, tunable=tunable)
         self.problem = {
@@ -95,6 +96,7 @@ class HyperTimeSeriesForecaster(keras_tuner.HyperModel):
             "num_features": num_features,
             "horizon": horizon,
             "protocol": protocol,
+            "preprocessor": preprocessor,
         }
         # Validates the fixed arguments now, with the builder's messages.
         TimeSeriesForecaster(**self.problem)

@@ -11,7 +11,12 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from keras_attention import plotting
 from keras_attention.callbacks import AttentionImageLogger
 from keras_attention.data import Vocabulary, load_dates, to_model_arrays, tokenize
-from keras_attention.models import BeamSampler, Seq2SeqTranslator, TimeSeriesForecaster
+from keras_attention.models import (
+    BeamSampler,
+    Seq2SeqTranslator,
+    SeriesPreprocessor,
+    TimeSeriesForecaster,
+)
 
 
 def read_images(log_dir):
@@ -76,45 +81,46 @@ def test_heat_map_is_bright_where_the_matrix_is_large():
     assert_bright_where_large(pixels, centres, weights)
 
 
-# -- a stub translator with hand-set alignments ------------------------------------
-class StubTranslator:
-    """Has `generate()` like Seq2SeqTranslator, with fixed alignments."""
+# -- a stub model with hand-set attention maps ---------------------------------------
+class StubModel:
+    """Has `attention_maps()` like every keras_attention model, with fixed maps."""
 
-    attention = "bahdanau"
-    source_vocabulary = None
-    target_vocabulary = None
-    tokenization = "word"
-
-    def __init__(self, weights, tokens=None):
+    def __init__(self, weights, maps=None):
         self.weights = np.asarray(weights, "float32")
-        self.tokens = tokens
         self.calls = []
+        self.maps = maps
 
-    def generate(self, source_ids, sampler="greedy", max_length=50):
-        self.calls.append((np.array(source_ids), sampler, max_length))
-        batch = len(source_ids)
-        out_len = self.weights.shape[0]
-        tokens = self.tokens if self.tokens is not None else np.arange(4, 4 + out_len)
-        attention = np.zeros((batch, max_length, source_ids.shape[1]), "float32")
-        attention[:, :out_len, : self.weights.shape[1]] = self.weights
-        ids = np.zeros((batch, max_length), "int32")
-        ids[:, :out_len] = tokens
-        return {
-            "token_ids": ids,
-            "lengths": np.full((batch,), out_len, "int32"),
-            "attention": attention,
-        }
+    def attention_maps(self, examples, sampler="greedy", max_length=None):
+        self.calls.append((examples, sampler, max_length))
+        if self.maps is not None:
+            return [dict(m) for m in self.maps]
+        rows, cols = self.weights.shape
+        return [
+            {
+                "tag": f"example_{i}",
+                "weights": self.weights,
+                "x_labels": [str(j) for j in range(cols)],
+                "y_labels": [str(4 + j) for j in range(rows)],
+                "title": f"example {i}",
+                "x_title": "source tokens",
+                "y_title": "output tokens",
+            }
+            for i in range(len(examples))
+        ]
 
 
-def test_translator_image_puts_outputs_on_rows_and_sources_on_columns():
+def test_maps_are_drawn_with_the_model_labels_and_tagged_by_name():
     weights = np.full((3, 5), 0.05, "float32")
     weights[0, 4] = weights[1, 1] = weights[2, 2] = 0.8
-    logger = AttentionImageLogger("unused", [[5, 6, 7, 8, 9]])
-    logger.set_model(StubTranslator(weights))
-    (heat_map,) = logger.heat_maps()
+    logger = AttentionImageLogger("unused", [[5, 6, 7, 8, 9]], sampler="beam", max_length=7)
+    stub = StubModel(weights)
+    logger.set_model(stub)
+    (heat_map,) = logger.heat_maps(epoch=2)
+    assert stub.calls[0][1] == BeamSampler() and stub.calls[0][2] == 7
     np.testing.assert_array_equal(heat_map["weights"], weights)
-    assert heat_map["x_labels"] == ["5", "6", "7", "8", "9"]
+    assert heat_map["x_labels"] == ["0", "1", "2", "3", "4"]
     assert heat_map["y_labels"] == ["4", "5", "6"]
+    assert heat_map["title"] == "epoch 3: example 0"
     (tag, png), = logger.images()
     assert tag == "attention/example_0"
     pixels = decode(png)
@@ -126,7 +132,7 @@ def test_translator_image_puts_outputs_on_rows_and_sources_on_columns():
 
 def test_freq_writes_every_other_epoch_and_train_end_closes(tmp_path):
     logger = AttentionImageLogger(tmp_path, [[5, 6], [7, 8, 9]], freq=2, figure_size=(4, 3), dpi=50)
-    logger.set_model(StubTranslator(np.eye(2, 3)))
+    logger.set_model(StubModel(np.eye(2, 3)))
     for epoch in range(5):
         logger.on_epoch_end(epoch)
     logger.on_train_end()
@@ -139,10 +145,8 @@ def test_freq_writes_every_other_epoch_and_train_end_closes(tmp_path):
 
 
 def test_no_attention_warns_once_and_writes_nothing(tmp_path):
-    stub = StubTranslator(np.eye(2, 3))
-    stub.attention = "none"
     logger = AttentionImageLogger(tmp_path, [[5, 6]])
-    logger.set_model(stub)
+    logger.set_model(StubModel(np.eye(2, 3), maps=[]))
     with pytest.warns(UserWarning, match="no attention"):
         logger.on_epoch_end(0)
     with warnings.catch_warnings():
@@ -151,9 +155,21 @@ def test_no_attention_warns_once_and_writes_nothing(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_no_attention_translator_gives_no_maps():
+    _, source_vocab, target_vocab, _, _ = date_problem(16)
+    model = Seq2SeqTranslator(
+        embedding_dim=4, units=4, source_vocabulary=source_vocab,
+        target_vocabulary=target_vocab, tokenization="char", attention="none",
+    )
+    logger = AttentionImageLogger("unused", ["3/3/98"])
+    logger.set_model(model)
+    with pytest.warns(UserWarning, match="no attention"):
+        assert logger.heat_maps() == []
+
+
 def test_non_finite_weights_are_reported():
     logger = AttentionImageLogger("unused", [[5, 6, 7]])
-    logger.set_model(StubTranslator([[np.nan, 0.5, 0.5]]))
+    logger.set_model(StubModel([[np.nan, 0.5, 0.5]]))
     with pytest.warns(UserWarning, match="are not finite"):
         logger.images(epoch=3)
 
@@ -228,13 +244,15 @@ def test_beam_images_show_the_best_beams_alignments():
 def test_forecaster_maps_are_horizon_by_window_and_features_by_window(tmp_path):
     rng = np.random.default_rng(0)
     model = TimeSeriesForecaster(
-        window=6, num_features=4, horizon=3, units=8, input_attention=True, protocol="forecast"
+        window=6, num_features=4, horizon=3, units=8, input_attention=True, protocol="forecast",
+        # The series' names label the input-attention rows.
+        preprocessor=SeriesPreprocessor("y", ["a", "b", "c", "d"]),
     )
     x = {
         "drivers": rng.normal(size=(2, 6, 4)).astype("float32"),
         "past_target": rng.normal(size=(2, 6, 1)).astype("float32"),
     }
-    logger = AttentionImageLogger(tmp_path, x, feature_names=["a", "b", "c", "d"])
+    logger = AttentionImageLogger(tmp_path, x)
     logger.set_model(model)
     _, scores = model(x, training=False, return_attention_scores=True)
     maps = {m["tag"]: m for m in logger.heat_maps()}
@@ -267,7 +285,6 @@ def test_forecaster_maps_are_horizon_by_window_and_features_by_window(tmp_path):
         (dict(name=""), r"`name` must be a non-empty string"),
         (dict(examples=[]), r"`examples` must hold at least one example"),
         (dict(sampler="top"), r"`sampler` must be 'greedy', 'random', 'beam'"),
-        (dict(tokenization="bpe"), r"tokenization"),
     ],
 )
 def test_constructor_errors(kwargs, match):
@@ -280,20 +297,16 @@ def test_usage_errors():
     logger = AttentionImageLogger("logs", ["3 mar. 1998"])
     with pytest.raises(ValueError, match=r"has no model: pass it to `fit"):
         logger.heat_maps()
-    logger.set_model(StubTranslator(np.eye(2)))
-    with pytest.raises(ValueError, match="text examples but no source vocabulary"):
+    logger.set_model(keras.Sequential([keras.layers.Dense(2)]))
+    with pytest.raises(ValueError, match="needs a keras_attention model .* Received a Sequential"):
         logger.heat_maps()
-    logger = AttentionImageLogger("logs", {"drivers": np.zeros((1, 2, 1))})
-    logger.set_model(StubTranslator(np.eye(2)))
-    with pytest.raises(ValueError, match="Received: a dict with keys"):
+    logger.set_model(Seq2SeqTranslator(20, 20, units=4, embedding_dim=4))
+    with pytest.raises(ValueError, match="Text input needs the model's `source_vocabulary`"):
         logger.heat_maps()
     model = TimeSeriesForecaster(window=3, num_features=2, input_attention=True)
-    logger = AttentionImageLogger(
-        "logs", {"drivers": np.zeros((1, 3, 2)), "past_target": np.zeros((1, 2, 1))},
-        feature_names=["only one"],
-    )
+    logger = AttentionImageLogger("logs", ["not a window"])
     logger.set_model(model)
-    with pytest.raises(ValueError, match="`feature_names` must name the 2 driving series"):
+    with pytest.raises(ValueError, match="`inputs` must be a dict with 'drivers'"):
         logger.heat_maps()
 
 

@@ -21,6 +21,7 @@ def load_example():
 
 
 @pytest.mark.slow
+@pytest.mark.example("forecast")
 def test_forecast_example_on_the_embedded_series(tmp_path):
     record = load_example().main(
         [
@@ -48,6 +49,7 @@ def test_forecast_example_on_the_embedded_series(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.example("forecast")
 def test_forecast_example_on_a_csv_file_with_the_forecast_protocol(tmp_path):
     csv = tmp_path / "series.csv"
     ts.synthetic_series(200).rename(columns={"target": "load"}).to_csv(csv, index=False)
@@ -65,6 +67,7 @@ def test_forecast_example_on_a_csv_file_with_the_forecast_protocol(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.example("forecast")
 def test_forecast_example_resumes_from_checkpoint_dir_and_logs_attention_images(
     tmp_path, monkeypatch
 ):

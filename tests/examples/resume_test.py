@@ -39,12 +39,13 @@ ARGS = [
 def command(output, checkpoint_dir):
     return [
         sys.executable, str(REPO / "examples" / "translate_dates.py"), *ARGS,
-        "--output", str(output), "--checkpoint-dir", str(checkpoint_dir),
+        "--output-dir", str(output.parent), "--name", output.stem,
+        "--checkpoint-dir", str(checkpoint_dir),
     ]
 
 
 def start(cmd, log):
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(REPO))
     return subprocess.Popen(
         cmd, stdout=open(log, "w"), stderr=subprocess.STDOUT, env=env, cwd=REPO,
         start_new_session=True,
@@ -77,6 +78,7 @@ def weights(path):
 
 
 @pytest.mark.slow
+@pytest.mark.example("translate_dates")
 def test_killed_training_resumes_and_ends_with_the_uninterrupted_weights(tmp_path):
     a_log, b_log, c_log = (tmp_path / f"{n}.log" for n in "abc")
     ckpt = tmp_path / "ckpt"

@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_attention import export
-from keras_attention.models import Seq2SeqTranslator
+from keras_attention.models import BeamSampler, Seq2SeqTranslator
 
 
 def _called_once():
@@ -20,7 +20,7 @@ def _called_once():
 def test_a_model_called_once_exports_to_saved_model_and_tflite(tmp_path):
     model = _called_once()
     shapes = dict(model._build_shapes_dict)
-    export.export_saved_model(model, tmp_path / "m", max_length=6, beam_width=2)
+    export.export_saved_model(model, tmp_path / "m", max_length=6, sampler=BeamSampler(beam_width=2))
     export.export_tflite(
         model, tmp_path / "m.tflite", max_length=6, endpoints_to_export=["translate_greedy"]
     )

@@ -15,7 +15,11 @@ import pytest  # noqa: E402
 
 from keras_attention import export  # noqa: E402
 from keras_attention.data import Vocabulary, load_dates, to_model_arrays, tokenize  # noqa: E402
-from keras_attention.models import Seq2SeqTranslator, TimeSeriesForecaster  # noqa: E402
+from keras_attention.models import (  # noqa: E402
+    BeamSampler,
+    Seq2SeqTranslator,
+    TimeSeriesForecaster,
+)
 
 NUM_SAMPLES = 60
 MAX_LENGTH = 14
@@ -67,7 +71,7 @@ def date_samples(date_data):
 def date_exports(date_model, tmp_path_factory):
     """SavedModel, float32 / float16 / dynamic-range `.tflite` of the date model."""
     folder = tmp_path_factory.mktemp("date_exports")
-    options = {"max_length": MAX_LENGTH, "beam_width": BEAM_WIDTH}
+    options = {"max_length": MAX_LENGTH, "sampler": BeamSampler(beam_width=BEAM_WIDTH)}
     paths = {"saved_model": str(folder / "dates"), "tflite": str(folder / "dates.tflite")}
     export.export_saved_model(date_model, paths["saved_model"], **options)
     export.export_tflite(date_model, paths["tflite"], **options)

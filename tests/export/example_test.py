@@ -6,12 +6,15 @@ import pathlib
 
 import pytest
 
-EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "export_and_run_tflite.py"
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.example("export_and_run_tflite")
 def test_example_exports_and_runs_both_model_kinds(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("export_example", EXAMPLE)
+    spec = importlib.util.spec_from_file_location(
+        "export_example", REPO / "examples" / "export_and_run_tflite.py"
+    )
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
     summary, forecaster = example.main(

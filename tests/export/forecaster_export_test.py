@@ -74,9 +74,12 @@ def test_int8_fails_clearly_or_verifies(tmp_path):
     try:
         export.export_tflite(model, path, quantization="int8", representative_data=data)
     except RuntimeError as e:
-        assert "dynamic_range" in str(e)
+        # TF 2.21: the calibrator dies on the WHILE ops; the error says so and
+        # names the working alternatives, and nothing is written.
+        assert "int8 (full-integer) TFLite conversion failed" in str(e)
+        assert "tensorflow/tensorflow#75140" in str(e) and "dynamic_range" in str(e)
         assert not os.path.exists(path)
-    else:
+    else:  # a TensorFlow whose calibrator handles loops: the file must be right
         report = export.verify_export(model, path, data, prediction_atol=0.2,
-                                      raise_on_failure=False)
-        assert report["results"]
+                                      attention_atol=0.2, raise_on_failure=False)
+        assert report["passed"], report

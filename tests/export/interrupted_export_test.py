@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from keras_attention import export, io_utils
-from keras_attention.models import Seq2SeqTranslator
+from keras_attention.models import BeamSampler, Seq2SeqTranslator
 
 
 def tiny():
@@ -42,7 +42,7 @@ def snapshot(folder):
 
 def test_failed_saved_model_and_tflite_exports_keep_the_older_artifacts(tmp_path, monkeypatch):
     model = tiny()
-    options = dict(max_length=6, beam_width=2)
+    options = dict(max_length=6, sampler=BeamSampler(beam_width=2))
     export.export_saved_model(model, tmp_path / "m", **options)
     export.export_tflite(model, tmp_path / "m.tflite", endpoints_to_export=["encode"], **options)
     before = snapshot(tmp_path)
@@ -96,26 +96,26 @@ KILLED_EXPORT = """
 import os, signal, keras
 import numpy as np
 from keras_attention import export
-from keras_attention.models import Seq2SeqTranslator
+from keras_attention.models import BeamSampler, Seq2SeqTranslator
 
 keras.utils.set_random_seed(5)
 model = Seq2SeqTranslator(15, 12, embedding_dim=4, units=6)
 model.build()
-export.export_saved_model(model, {path!r}, max_length=6, beam_width=2)  # the older one
+export.export_saved_model(model, {path!r}, max_length=6, sampler=BeamSampler(beam_width=2))  # the older one
 np.save({path!r} + ".expected.npy", keras.ops.convert_to_numpy(
     model.generate(np.array([[5, 6, 7]], "int32"), max_length=6)["token_ids"]))
 from keras_attention.export import saved_model
-original = saved_model._write_out
+original = saved_model.write_out
 
 def write_out_then_die(archive, model, folder):
     original(archive, model, folder)  # everything written, not renamed yet
     os.kill(os.getpid(), signal.SIGKILL)
 
-saved_model._write_out = write_out_then_die
+saved_model.write_out = write_out_then_die
 keras.utils.set_random_seed(6)
 other = Seq2SeqTranslator(15, 12, embedding_dim=4, units=6)
 other.build()
-export.export_saved_model(other, {path!r}, max_length=6, beam_width=2)
+export.export_saved_model(other, {path!r}, max_length=6, sampler=BeamSampler(beam_width=2))
 """
 
 

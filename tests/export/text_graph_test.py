@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 from keras_attention.data import Vocabulary, text_utils
-from keras_attention.export.text_graph import TextGraph
+from keras_attention.models.text_graph import TextGraph
 from tests.export.runtime_test import TEXTS
 
 # Not "ΟΔΟΣ": Python lowercases a final capital sigma to "ς" (context

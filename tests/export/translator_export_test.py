@@ -11,8 +11,8 @@ from keras import ops
 
 from keras_attention import export
 from keras_attention.data import Vocabulary
-from keras_attention.export import endpoints, metadata
-from keras_attention.models import GreedySampler, Seq2SeqTranslator
+from keras_attention.export import metadata
+from keras_attention.models import BeamSampler, GreedySampler, Seq2SeqTranslator
 from tests.export.conftest import BEAM_WIDTH, MAX_LENGTH, NUM_SAMPLES
 from tests.harness import run_in_fresh_process
 
@@ -107,8 +107,8 @@ def test_decode_step_runs_a_dynamic_batch(date_model, date_exports, date_samples
     out = interpreter.get_signature_runner("decode_step")(token_ids=tokens, **tiled)
     assert out["scores"].shape == (k, date_model.target_vocabulary_size)
     assert out["states"].shape == tiled["states"].shape
-    fns = endpoints.translator_functions(date_model, endpoints.DecodingOptions())
-    ref = fns["decode_step"](
+    decode_step = date_model.export_endpoints()["decode_step"].function
+    ref = decode_step(
         tokens, tiled["states"], tiled["memory"], tiled["memory_mask"], tiled["keys"]
     )
     np.testing.assert_allclose(out["scores"], ops.convert_to_numpy(ref["scores"]), atol=1e-5)
@@ -128,7 +128,8 @@ def test_saved_model_reloads_in_a_fresh_process(date_exports, date_samples, tmp_
     loaded = tf.saved_model.load(date_exports["saved_model"])
     inputs = np.zeros((len(date_samples), 28), "int32")
     meta = metadata.find_metadata(date_exports["saved_model"])
-    index = {t: i for i, t in enumerate(meta["source_vocabulary"])}
+    vocabulary = meta["preprocessor"]["config"]["source_vocabulary"]
+    index = {t: i for i, t in enumerate(vocabulary)}
     for i, text in enumerate(date_samples):
         ids = [index.get(c, 1) for c in text]
         inputs[i, : len(ids)] = ids
@@ -161,14 +162,19 @@ def test_saved_model_reloads_in_a_fresh_process(date_exports, date_samples, tmp_
 
 def test_metadata_travels_with_the_artifacts(date_model, date_exports):
     sidecar = metadata.sidecar_path(date_exports["tflite"])
-    assert sidecar.endswith("dates.vocab.json")
+    assert sidecar.endswith("dates.json")
     with open(sidecar, encoding="utf-8") as f:
         meta = json.load(f)
-    assert meta["source_vocabulary"] == date_model.source_vocabulary
-    assert meta["target_vocabulary"] == date_model.target_vocabulary
-    assert meta["tokenization"] == "char"
+    assert meta["family"] == "translator"
+    assert meta["preprocessor"]["class_name"] == "TextPreprocessor"
+    config = meta["preprocessor"]["config"]
+    assert config["source_vocabulary"] == date_model.source_vocabulary
+    assert config["target_vocabulary"] == date_model.target_vocabulary
+    assert config["tokenization"] == "char"
     assert meta["special_ids"] == {"pad": 0, "oov": 1, "start": 2, "end": 3}
-    assert sorted(meta["signatures"]) == sorted(endpoints.TRANSLATOR_ENDPOINTS)
+    assert sorted(meta["signatures"]) == [
+        "decode_step", "encode", "translate_beam", "translate_greedy"
+    ]
     assert sum(s["size"] for s in meta["state_layout"]) == (
         meta["signatures"]["decode_step"]["inputs"]["states"]["shape"][1]
     )
@@ -219,7 +225,7 @@ def test_other_architectures_export_token_exact(kwargs, tmp_path):
     """State packing (LSTM, input feeding), no keys/mask, bidirectional bridge."""
     model = _tiny(**kwargs)
     path = str(tmp_path / "tiny.tflite")
-    meta = export.export_tflite(model, path, max_length=12, beam_width=3)
+    meta = export.export_tflite(model, path, max_length=12, sampler=BeamSampler(3))
     if kwargs["attention"] == "none":
         assert "keys" not in meta["signatures"]["decode_step"]["inputs"]
     report = export.verify_export(model, path, _random_sources())
@@ -258,8 +264,8 @@ def test_unbuilt_model_is_a_clear_error(tmp_path):
         ({"representative_data": [[4, 5]]}, "only used with quantization='int8'"),
         ({"quantization": "int8"}, "needs `representative_data`"),
         ({"max_length": 0}, "max_length=0"),
-        ({"beam_width": 0}, "beam_width=0"),
-        ({"num_return": 5, "beam_width": 4}, "num_return"),
+        ({"max_length": 10**9}, "max_length=1000000000"),
+        ({"sampler": "beam"}, "must be the BeamSampler of the beam-search endpoint"),
         ({"batch_size": 0}, "batch_size=0"),
         ({"endpoints_to_export": ["predict"]}, "unknown: \\['predict'\\]"),
     ],
@@ -289,3 +295,23 @@ def test_nan_never_passes_a_tolerance():
     assert verify._max_abs_diff([1.0, np.nan], [1.0, np.nan]) == float("inf")
     assert verify._max_abs_diff([1.0], [np.inf]) == float("inf")
     assert verify._max_abs_diff([1.0, 2.0], [1.0, 2.5]) == 0.5
+
+
+def test_an_attention_difference_fails_verification():
+    """Equal tokens and scores do not hide different alignments."""
+    from keras_attention.export import verify
+    from keras_attention.models.task import ATTENTION, SCORES, TOKENS
+
+    roles = {"token_ids": TOKENS, "scores": SCORES, "attention": ATTENTION}
+    reference = [{"token_ids": np.array([5, 3]), "scores": np.float32(-1.0),
+                  "attention": np.array([[0.9, 0.1], [0.2, 0.8]])}]
+    shifted = [dict(reference[0], attention=np.array([[0.6, 0.4], [0.2, 0.8]]))]
+    result = verify.compare(reference, shifted, roles)
+    assert result == {"token_mismatches": 0, "max_abs_score_diff": 0.0,
+                      "max_abs_attention_diff": pytest.approx(0.3)}
+    tolerances = {"max_token_mismatches": 0, "score_atol": 1e-3, "attention_atol": 1e-3,
+                  "prediction_atol": 1e-4}
+    assert not verify.passes(result, tolerances)
+    assert verify.passes(verify.compare(reference, reference, roles), tolerances)
+    other_tokens = [dict(reference[0], token_ids=np.array([6, 3]))]
+    assert verify.compare(reference, other_tokens, roles)["token_mismatches"] == 1

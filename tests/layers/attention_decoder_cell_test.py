@@ -109,13 +109,20 @@ def test_initial_state_from_encoder_state():
     np.testing.assert_array_equal(to_numpy(states[0]), enc)
 
 
-def test_precomputed_keys_give_the_same_step():
+def test_prepared_memory_gives_the_same_step():
     cell = make_cell(query="previous")
     states = random_states(cell)
-    a = cell.step(X, states, MEMORY, MASK)
-    b = cell.step(X, states, MEMORY, MASK, keys=cell.precompute_keys(MEMORY))
-    for x, y in zip(keras.tree.flatten(a), keras.tree.flatten(b)):
+    a = cell(X, states, MEMORY, memory_mask=MASK)
+    memory = cell.prepare_memory(MEMORY, MASK)
+    np.testing.assert_allclose(
+        to_numpy(memory.keys), to_numpy(MEMORY @ to_numpy(cell.attention.key_kernel)),
+        atol=1e-6,
+    )
+    b = cell(X, states, memory)
+    c = cell.step(X, states, MEMORY, MASK, keys=memory.keys)  # the old spelling
+    for x, y, z in zip(keras.tree.flatten(a), keras.tree.flatten(b), keras.tree.flatten(c)):
         np.testing.assert_allclose(to_numpy(x), to_numpy(y), atol=1e-7)
+        np.testing.assert_allclose(to_numpy(x), to_numpy(z), atol=1e-7)
 
 
 def test_config_round_trip():
@@ -139,7 +146,12 @@ def test_config_round_trip():
         ({"deep_output": "relu"}, "`deep_output` must be one of None, 'maxout'. Received: deep_output='relu'"),
         ({"attention_layer_size": 0}, "`attention_layer_size` must be a positive integer. Received: attention_layer_size=0"),
         ({"cell": "gru"}, "`cell` must be a Keras RNN cell (e.g. keras.layers.GRUCell(64)). Received: cell='gru'"),
-        ({"attention": "luong"}, "`attention` must be a BahdanauAttention or LuongAttention layer (or None). Received: attention='luong'"),
+        ({"attention": "luong"}, "`attention` must be an attention layer of keras_attention (BahdanauAttention, LuongAttention, ...), a list of them, or None. Received: attention='luong'"),
+        ({"attention": []}, "`attention` must not be an empty list (use None for no attention). Received: attention=[]"),
+        ({"attention_layer_size": [3, 4]}, "A list `attention_layer_size` needs one size per attention mechanism. Received: attention_layer_size=[3, 4] for 1 mechanisms"),
+        ({"attention_layer_size": 4, "attention_layer": keras.layers.Dense(3)}, "Pass `attention_layer` or `attention_layer_size`, not both. Received: attention_layer_size=4"),
+        ({"attention": None, "context_gate": True}, "`context_gate=True` gates attention contexts and needs an `attention` layer. Received: attention=None"),
+        ({"cell_input_fn": "concat"}, "`cell_input_fn` must be a callable (inputs, attention) -> cell input, or None. Received: cell_input_fn='concat'"),
     ],
 )
 def test_constructor_errors(kwargs, message):
@@ -150,7 +162,17 @@ def test_constructor_errors(kwargs, message):
     assert message in str(info.value)
 
 
-def test_step_all_only_for_the_parallel_form():
-    cell = make_cell(query="previous")
-    with pytest.raises(ValueError, match="applies only to query='current' without input feeding"):
-        cell.step_all(np.zeros((2, 3, 6)), np.zeros((2, 3, 3)), MEMORY)
+def test_all_steps_at_once_only_for_the_parallel_form():
+    assert not make_cell(query="previous").supports_all_steps
+    assert not make_cell(query="current", input_feeding=True).supports_all_steps
+    assert make_cell(query="current", input_feeding=False).supports_all_steps
+    coverage = BahdanauAttention(7, use_coverage=True)  # a per-position state
+    assert not make_cell(
+        attention=coverage, query="current", input_feeding=False
+    ).supports_all_steps
+
+
+def test_unbuilt_cell_explains_how_to_run_it_instead_of_keras_rnn():
+    cell = AttentionDecoderCell(keras.layers.GRUCell(4), BahdanauAttention(4))
+    with pytest.raises(ValueError, match="cannot run inside keras.layers.RNN by itself"):
+        keras.layers.RNN(cell)

@@ -20,11 +20,11 @@ TARGET_MASK = np.array([[1, 1, 1, 0], [1, 1, 1, 1]], bool)
 
 
 def manual_loop(cell, x, memory, memory_mask, target_mask):
-    """The reference: `cell.step` called from Python, padded steps keep states."""
+    """The reference: the cell's step called from Python, padded steps keep states."""
     states = cell.get_initial_state(batch_size=x.shape[0])
     outs, ws = [], []
     for t in range(x.shape[1]):
-        out, new_states, w = cell.step(x[:, t], states, memory, memory_mask)
+        out, new_states, w = cell(x[:, t], states, memory, memory_mask=memory_mask)
         m = target_mask[:, t : t + 1]
         states = [np.where(m, to_numpy(a), to_numpy(b)) for a, b in zip(new_states, states)]
         outs.append(to_numpy(out))
@@ -126,12 +126,12 @@ def test_scheduled_sampling_one_feeds_back_argmax_predictions():
     logits, _, _ = decoder(TOKENS, MEMORY, training=True)
     # Reference: step 0 takes the true start token, every later step the
     # arg-max of the previous logits (padded steps keep the states).
-    keys = decoder.prepare_memory(MEMORY)
+    memory = decoder.prepare_memory(MEMORY)  # a Memory: values, mask, keys
     states = decoder.get_initial_state(batch_size=2)
     token = TOKENS[:, 0]
     mask = TOKENS != 0
     for t in range(TOKENS.shape[1]):
-        step_logits, new_states, _ = decoder.decode_step(token, states, MEMORY, keys=keys)
+        step_logits, new_states, _ = decoder.decode_step(token, states, memory)
         np.testing.assert_allclose(to_numpy(logits)[:, t], to_numpy(step_logits), atol=1e-5)
         m = mask[:, t : t + 1]
         states = [np.where(m, to_numpy(a), to_numpy(b)) for a, b in zip(new_states, states)]
@@ -201,3 +201,32 @@ def test_constructor_errors():
         AttentionDecoder(cell, embedding=keras.layers.Embedding(5, 3))
     with pytest.raises(ValueError, match="decode_step\\(\\) needs an AttentionDecoder built with `embedding`"):
         AttentionDecoder(cell).decode_step(np.zeros((1,), "int32"), [], MEMORY)
+
+
+@pytest.mark.parametrize("probability", [0.3, 0.7])
+def test_scheduled_sampling_draws_one_coin_per_example(probability):
+    """Over 400 identical rows, the share fed their own prediction at step 1
+    follows Binomial(400, p): each example draws its own coin (a coin shared
+    by the batch would feed all rows or none)."""
+    decoder = token_decoder(query="current")  # step 1's output reads step 1's input
+    rows = 400
+    memory = np.repeat(MEMORY[:1], rows, 0)
+    probe = np.array([[1, 1, 1, 1]], "int32")
+    first, _, _ = decoder(probe, MEMORY[:1])
+    predicted = int(np.argmax(to_numpy(first)[0, 0]))
+    true_next = 1 + predicted % 6  # a real token (1..6) that is not the prediction
+    assert true_next != predicted
+    tokens = np.repeat(np.array([[1, true_next, 4, 5]], "int32"), rows, 0)
+    fed = tokens.copy()
+    fed[:, 1] = predicted
+    teacher_logits = to_numpy(decoder(tokens[:1], MEMORY[:1])[0])[0, 1]
+    fed_logits = to_numpy(decoder(fed[:1], MEMORY[:1])[0])[0, 1]
+    assert np.abs(teacher_logits - fed_logits).max() > 1e-3
+    decoder.sampling_probability.assign(probability)
+    logits = to_numpy(decoder(tokens, memory, training=True)[0])[:, 1]
+    took_prediction = np.abs(logits - fed_logits).max(-1) < 1e-5
+    took_truth = np.abs(logits - teacher_logits).max(-1) < 1e-5
+    assert np.all(took_prediction ^ took_truth)  # one or the other, per row
+    share = took_prediction.mean()
+    bound = 4 * np.sqrt(probability * (1 - probability) / rows)
+    assert abs(share - probability) < bound, share

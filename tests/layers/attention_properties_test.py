@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keras_attention.layers import BahdanauAttention, LuongAttention
-from tests.harness import to_numpy
+from tests.harness import property_examples, to_numpy
 
 PROBABILITY_FNS = ["softmax", "sparsemax", "hardmax", "hard_straight_through"]
 
@@ -67,7 +67,7 @@ def make_layer(case):
 
 
 @settings(
-    max_examples=500,
+    max_examples=property_examples(500, 60),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -86,9 +86,11 @@ def test_precomputed_keys_equal_call():
     value = rng.normal(size=(2, 5, 3)).astype("float32")
     layer = BahdanauAttention(6)
     c_call = layer(query, value)
-    keys = layer.precompute_keys(value)
-    assert tuple(keys.shape) == (2, 5, 6)  # W_k h_j, computed once
-    c_step, _ = layer.attend(query, value, keys)
+    keys = layer(None, value)  # W_k h_j, computed once
+    np.testing.assert_allclose(
+        to_numpy(keys), value @ to_numpy(layer.key_kernel), rtol=1e-5, atol=1e-6
+    )
+    c_step = layer(query, value, projected_keys=keys)
     np.testing.assert_allclose(to_numpy(c_call), to_numpy(c_step), atol=1e-7)
 
 
@@ -145,7 +147,7 @@ def test_config_round_trip():
         (
             {"units": 4, "probability_fn": "softmin"},
             "`probability_fn` must be one of 'softmax', 'sparsemax', 'hardmax', "
-            "'hard_straight_through'. Received: probability_fn='softmin'",
+            "'hard_straight_through' or a callable. Received: probability_fn='softmin'",
         ),
         ({"units": 4, "seed": "x"}, "`seed` must be an integer or None. Received: seed='x'"),
     ],
@@ -164,7 +166,7 @@ def test_wrong_rank_errors():
         BahdanauAttention(4)(np.zeros((1, 2, 4)), np.zeros((1, 4)))
 
 
-def test_attend_before_build_errors():
+def test_projecting_keys_before_build_errors():
     layer = BahdanauAttention(4)
-    with pytest.raises(ValueError, match="is not built"):
-        layer.precompute_keys(np.zeros((1, 2, 3)))
+    with pytest.raises(ValueError, match="is built from a query shape"):
+        layer(None, np.zeros((1, 2, 3)))

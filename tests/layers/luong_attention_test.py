@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from keras_attention.layers import LuongAttention
-from tests.harness import assert_config_round_trip, to_numpy
+from tests.harness import assert_config_round_trip, gradients, to_numpy
 
 E2 = math.exp(-2.0)  # Gaussian weight at distance 1 for window D=1 (sigma=1/2)
 
@@ -130,17 +130,59 @@ def test_local_p_predicted_centre_hand_computed():
     )
 
 
-def test_local_p_centre_is_differentiable():
-    import tensorflow as tf
+def numpy_local_p(query, value, mask, w_p, v_p, window, kernel=None):
+    """Luong's local-p attention in numpy (attention-math.md §4).
 
+    p_i = (S_b - 1) · σ(v_pᵀ tanh(W_p h_i)) with S_b the real length of row
+    b; weights = softmax over the window |j - p_i| ≤ D (and the mask) of the
+    score, times exp(-(j - p_i)² / (2σ²)), σ = D / 2.
+    """
+    scores = query @ (value if kernel is None else value @ kernel).transpose(0, 2, 1)
+    lengths = mask.sum(-1)[:, None]  # (B, 1)
+    gate = 1.0 / (1.0 + np.exp(-(np.tanh(query @ w_p) @ v_p)))  # (B, Tq)
+    centre = (lengths - 1) * gate
+    j = np.arange(value.shape[1])[None, None, :]
+    distance = j - centre[..., None]
+    allowed = (np.abs(distance) <= window) & mask[:, None, :]
+    z = np.where(allowed, scores, -np.inf)
+    z = np.exp(z - z.max(-1, keepdims=True))
+    soft = z / z.sum(-1, keepdims=True)
+    sigma = window / 2.0
+    return soft * np.exp(-(distance**2) / (2 * sigma**2))
+
+
+def test_local_p_with_non_zero_weights_equals_numpy():
+    """Every part of p_i matters: W_p, the tanh, v_p, the sigmoid, the length."""
+    rng = np.random.default_rng(7)
+    query = rng.normal(size=(2, 3, 4)).astype("float32")
+    value = rng.normal(size=(2, 6, 4)).astype("float32")
+    mask = np.array([[1] * 6, [1, 1, 1, 1, 0, 0]], bool)
+    layer = LuongAttention("general", window=2, window_mode="local_p")
+    layer(query, value)
+    kernel = rng.normal(size=(4, 4)).astype("float32") * 0.5
+    # Large enough that tanh saturates for some queries (tanh(x) != x there).
+    w_p = rng.normal(size=(4, 4)).astype("float32") * 2.0
+    v_p = rng.normal(size=(4,)).astype("float32") * 1.5
+    layer.set_weights([kernel, w_p, v_p])
+    _, w = layer(query, value, value_mask=mask, return_attention_scores=True)
+    expected = numpy_local_p(query, value, mask, w_p, v_p, 2, kernel=kernel)
+    np.testing.assert_allclose(to_numpy(w), expected, atol=1e-5)
+    # Without the tanh the centres would differ (the test can tell):
+    no_tanh = (mask.sum(-1)[:, None] - 1) / (1 + np.exp(-((query @ w_p) @ v_p)))
+    with_tanh = (mask.sum(-1)[:, None] - 1) / (1 + np.exp(-(np.tanh(query @ w_p) @ v_p)))
+    assert np.abs(no_tanh - with_tanh).max() > 0.5
+
+
+def test_local_p_centre_is_differentiable():
     layer = LuongAttention("dot", window=2, window_mode="local_p")
     rng = np.random.default_rng(3)
     query = rng.normal(size=(2, 3, 4)).astype("float32")
     value = rng.normal(size=(2, 6, 4)).astype("float32")
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_sum(layer(query, value) ** 2)
-    grads = tape.gradient(loss, layer.trainable_variables)
-    assert all(g is not None and np.abs(to_numpy(g)).sum() > 0 for g in grads)
+    layer(query, value)
+    _, grads = gradients(
+        lambda: keras.ops.sum(layer(query, value) ** 2), layer.trainable_variables
+    )
+    assert len(grads) == 2 and all(np.abs(g).sum() > 0 for g in grads)
 
 
 def test_general_with_different_query_and_key_sizes():

@@ -38,7 +38,7 @@ from keras_attention.models import (
     Seq2SeqTranslator,
 )
 from keras_attention.models.samplers import length_penalty
-from tests.harness import to_numpy
+from tests.harness import property_examples, to_numpy
 
 SRC_V, TGT_V = 12, 9
 CONFIGS = [
@@ -110,7 +110,7 @@ def check_hypothesis(ids, length, attention, max_length):
 
 
 @settings(
-    max_examples=80,
+    max_examples=property_examples(80, 20),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from keras import ops
 
+from keras_attention.layers import Memory
 from keras_attention.models import (
     BeamSampler,
     GreedySampler,
@@ -41,10 +42,10 @@ class BigramDecoder:
         )
         self.steps = 0
 
-    def prepare_memory(self, memory):
-        return None
+    def prepare_memory(self, memory, memory_mask=None):
+        return Memory(ops.convert_to_tensor(memory), memory_mask)
 
-    def get_initial_state(self, batch_size=None, cell_states=None):
+    def get_initial_state(self, batch_size=None, cell_states=None, memory=None):
         return [ops.zeros((batch_size, 1))]
 
     def decode_step(self, tokens, states, memory, memory_mask=None, keys=None, training=None):
@@ -215,6 +216,52 @@ def test_coverage_penalty_formula():
     )
 
 
+class CoverageDecoder(BigramDecoder):
+    """A bigram decoder over a 2-position memory whose attention depends on the
+    token read: the tokens in `on_one` look at position 1, the others at 0."""
+
+    def __init__(self, probs, on_one):
+        super().__init__(probs)
+        self.cell = types.SimpleNamespace(attention="fixed", output_size=1)
+        self.on_one = on_one
+
+    def decode_step(self, tokens, states, memory, memory_mask=None, keys=None, training=None):
+        logits, states, _ = super().decode_step(tokens, states, memory)
+        look = ops.any(ops.stack([ops.equal(tokens, t) for t in self.on_one]), axis=0)
+        weights = ops.where(look[:, None], [[0.0, 1.0]], [[1.0, 0.0]])
+        return logits, states, weights
+
+
+def test_coverage_penalty_reranks_by_the_attention_each_hypothesis_paid():
+    """START -> A (0.6) | B (0.4), then END. START reads position 0, A reads
+    position 1, B position 0 again: [A END] covers both positions, [B END]
+    leaves position 1 unattended. Probability alone prefers [A END]; with the
+    covering hypothesis made the less probable one, the penalty reverses the
+    order exactly as the formula says."""
+    memory = np.zeros((1, 2, 1), "float32")
+
+    def decode(probs, beta):
+        sampler = BeamSampler(2, num_return=2, coverage_penalty=beta)
+        out = sampler(CoverageDecoder(probs, on_one=[B]), memory, None, None,
+                      start_id=START, end_id=END, max_length=4)
+        return {k: to_numpy(v) for k, v in out.items()}
+
+    # B covers position 1 (START covered 0); A never does. B is less probable.
+    probs = bigram({START: {A: 0.6, B: 0.4}, A: {END: 1.0}, B: {END: 1.0}})
+    plain = decode(probs, 0.0)
+    assert [tuple(t[:2]) for t in plain["token_ids"][0]] == [(A, END), (B, END)]
+    covered = decode(probs, 2.0)
+    assert [tuple(t[:2]) for t in covered["token_ids"][0]] == [(B, END), (A, END)]
+    # The scores are the formula's: log P + beta * sum_j log(min(coverage_j, 1)).
+    # The two steps read START then B (or A): coverage of [B END] is [1, 0] +
+    # [0, 1] = [1, 1], no penalty; of [A END] [1, 0] + [1, 0] = [2, 0],
+    # position 1 unattended costs log(1e-10).
+    np.testing.assert_allclose(covered["scores"][0, 0], math.log(0.4), rtol=1e-5)
+    np.testing.assert_allclose(
+        covered["scores"][0, 1], math.log(0.6) + 2.0 * math.log(1e-10), rtol=1e-5
+    )
+
+
 def test_coverage_penalty_changes_ranking_toward_covering_hypotheses():
     model, src = small_model("bahdanau")
     plain = model.generate(src, BeamSampler(beam_width=3, num_return=3), max_length=6)
@@ -226,6 +273,7 @@ def test_coverage_penalty_changes_ranking_toward_covering_hypotheses():
     np.testing.assert_allclose(to_numpy(plain["scores"]), to_numpy(plain["log_probs"]), atol=1e-6)
 
 
+@pytest.mark.tensorflow_only
 def test_samplers_trace_in_a_tf_function_with_batch_1():
     import tensorflow as tf
 
@@ -274,3 +322,95 @@ def test_call_errors_and_config_round_trip():
         config = keras.saving.serialize_keras_object(sampler)
         clone = samplers.get(config)
         assert type(clone) is type(sampler) and clone.get_config() == sampler.get_config()
+
+
+# -- an independent beam search, to pin pruning and ranking ----------------------------------
+def reference_beam_search(log_probs, beam_width, alpha, max_length, num_return):
+    """Beam search over a bigram table in plain Python (one example).
+
+    The algorithm of `BeamSampler` written without tensors: every live
+    hypothesis is extended by every token, a finished one only by the end
+    token at no cost; each candidate is ranked by `log P / lp(|Y|)` where
+    `|Y|` is its own length (end token included); the best `beam_width`
+    survive; ties keep the lower (parent, token) index first.
+    """
+    vocab = log_probs.shape[0]
+
+    def lp(n):
+        return ((5.0 + n) / 6.0) ** alpha
+
+    # (tokens, log_prob, length, finished); at the start only one beam lives.
+    beams = [((), 0.0, 0, False)] + [((), -1e9, 0, False)] * (beam_width - 1)
+    for _ in range(max_length):
+        if all(b[3] for b in beams):
+            break
+        candidates = []
+        for i, (tokens, logp, length, finished) in enumerate(beams):
+            prev = tokens[-1] if tokens else START
+            for v in range(vocab):
+                if finished:
+                    step = 0.0 if v == END else -1e9
+                    new = (tokens, logp + step, length, True)
+                else:
+                    new = (tokens + (v,), logp + float(log_probs[prev, v]), length + 1, v == END)
+                candidates.append((new[1] / lp(new[2]) if alpha else new[1], i * vocab + v, new))
+        candidates.sort(key=lambda c: (-c[0], c[1]))
+        beams = [c[2] for c in candidates[:beam_width]]
+    ranked = sorted(
+        range(beam_width), key=lambda i: (-(beams[i][1] / lp(beams[i][2]) if alpha else beams[i][1]), i)
+    )
+    return [beams[i] for i in ranked[:num_return]]
+
+
+def random_bigram(rng, vocab=7, end_bias=0.0):
+    logits = rng.normal(size=(vocab, vocab)) * 2.0
+    logits[:, END] += end_bias
+    logits[:, [0, START]] = -30.0  # padding and start are never emitted
+    probs = np.exp(logits)
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_beam_search_equals_an_independent_implementation(seed):
+    """More viable candidates than the beam keeps, finished and live ones competing:
+    pruning and the length-penalised ranking must pick what the formula says."""
+    rng = np.random.default_rng(seed)
+    probs = random_bigram(rng, end_bias=rng.uniform(-1.0, 1.5))
+    decoder = BigramDecoder(probs)
+    for width, alpha in ((2, 2.0), (3, 0.6), (2, 0.0), (4, 1.0)):
+        num_return = min(2, width)
+        out = run(BeamSampler(width, length_penalty=alpha, num_return=num_return),
+                  BigramDecoder(probs), max_length=6)
+        expected = reference_beam_search(decoder.table, width, alpha, 6, num_return)
+        for n, (tokens, logp, length, _) in enumerate(expected):
+            assert list(out["token_ids"][0, n, :length]) == list(tokens), (width, alpha, n)
+            assert out["lengths"][0, n] == length
+            np.testing.assert_allclose(out["log_probs"][0, n], logp, rtol=1e-5, atol=1e-5)
+
+
+def test_a_finished_hypothesis_competes_with_longer_live_ones_at_their_own_length():
+    """Pruning ranks each candidate by its own (new) length.
+
+    START -> END (0.05) | A (0.95); A -> END (0.05) | B (0.95); B -> END.
+    At step 2 the live candidate [A END] (2 tokens) competes with the
+    finished [END] (1 token) for the second place of a width-2 beam: at its
+    own length it wins; ranked at its parent's length it would lose.
+    """
+    probs = bigram({START: {END: 0.05, A: 0.95}, A: {END: 0.05, B: 0.95}, B: {END: 1.0}})
+
+    def lp(n):
+        return ((5 + n) / 6) ** 2.0
+
+    hyps = {(END,): math.log(0.05), (A, END): math.log(0.95 * 0.05),
+            (A, B, END): math.log(0.95 * 0.95)}
+    # What the search must keep at step 2: the candidates' scores at their
+    # own lengths; [A END] (2 tokens) beats [END] (1 token).
+    assert hyps[(A, END)] / lp(2) > hyps[(END,)] / lp(1)
+    # ... whereas at its parent's length (1) it would not.
+    assert hyps[(A, END)] / lp(1) < hyps[(END,)] / lp(1)
+    out = run(BeamSampler(2, length_penalty=2.0, num_return=2), BigramDecoder(probs))
+    got = [tuple(out["token_ids"][0, n, : out["lengths"][0, n]]) for n in range(2)]
+    assert got == [(A, B, END), (A, END)]
+    np.testing.assert_allclose(
+        out["scores"][0], [hyps[(A, B, END)] / lp(3), hyps[(A, END)] / lp(2)], rtol=1e-5
+    )

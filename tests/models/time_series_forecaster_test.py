@@ -110,6 +110,8 @@ def test_get_config_is_the_constructor_arguments():
         attention="luong", attention_units=4, score_mode="concat", input_attention=False,
         protocol="forecast", residual=True, highway=True, dropout=0.1,
         strategy="direct", revin="mean", revin_std=False,
+        preprocessor={"target": "y", "features": ["a", "b", "c"], "scaling": "minmax",
+                      "center": [0.0, 1.0, 2.0, 3.0], "scale": [1.0, 2.0, 3.0, 4.0]},
     )
     model = TimeSeriesForecaster(**args, name="f")
     config = model.get_config()

@@ -18,6 +18,7 @@ def load_example(name):
 
 
 @pytest.mark.slow
+@pytest.mark.example("tune_translator")
 def test_tune_translator_searches_retrains_and_saves(tmp_path):
     output = tmp_path / "saved" / "tuned.keras"
     model, summary = load_example("tune_translator").main(
@@ -25,7 +26,7 @@ def test_tune_translator_searches_retrains_and_saves(tmp_path):
             "--max-trials", "1", "--epochs", "1", "--final-epochs", "1",
             "--train-size", "128", "--validation-size", "16", "--test-size", "8",
             "--directory", str(tmp_path / "runs"), "--logdir", str(tmp_path / "logs"),
-            "--output", str(output),
+            "--output-dir", str(output.parent), "--name", output.stem,
         ]
     )
     saved = json.loads((tmp_path / "saved" / "tuned_search.json").read_text())
@@ -39,15 +40,18 @@ def test_tune_translator_searches_retrains_and_saves(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.example("tune_forecaster")
 def test_tune_forecaster_searches_retrains_and_saves(tmp_path):
     output = tmp_path / "tuned.keras"
     _, summary = load_example("tune_forecaster").main(
         [
             "--tuner", "bayesian", "--max-trials", "1", "--epochs", "1",
             "--final-epochs", "1", "--num-steps", "200",
-            "--directory", str(tmp_path / "runs"), "--output", str(output),
+            "--directory", str(tmp_path / "runs"), "--output-dir", str(tmp_path),
+            "--name", "tuned",
         ]
     )
     assert summary["completed_trials"] == 1 and output.exists()
+    assert (tmp_path / "tuned.preprocessing.json").exists()
     assert set(summary["test"]) == {"model", "naive", "linear"}
     assert summary["protocol"] == "nowcast"

@@ -19,7 +19,7 @@ class MaskedAccuracy(keras.metrics.Metric):
 
     Example:
 
-    >>> from keras_attention.evaluation import MaskedAccuracy
+    >>> from keras_attention.metrics import MaskedAccuracy
     >>> m = MaskedAccuracy()  # label 0 (padding) is skipped
     >>> m.update_state([[5, 2, 0]], [[[0, 0, 0, 0, 0, 1.0],
     ...                               [0, 1.0, 0, 0, 0, 0],

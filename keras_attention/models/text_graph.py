@@ -1,7 +1,7 @@
 """Tokenization and detokenization as TensorFlow string ops (SavedModel only).
 
 The SavedModel's string→string `translate` endpoint must do in the graph
-what `keras_attention.data.text_utils` does in Python, with core `tf.strings`
+what `keras_attention.runtime.text` does in Python, with core `tf.strings`
 ops only (no tensorflow-text):
 
 - `"char"`: the characters of the text. Python also applies NFC, which core
@@ -20,7 +20,7 @@ import unicodedata
 
 import tensorflow as tf
 
-from keras_attention.data.vocabulary import END_ID, OOV_ID, PAD_ID, START_ID
+from keras_attention.runtime.vocabulary import END_ID, OOV_ID, PAD_ID, START_ID
 
 # Marks "this character maps to itself" in the normalisation table.
 _KEEP = "\x00"
@@ -123,3 +123,33 @@ class TextGraph:
         return tf.strings.regex_replace(
             text, r"([\p{L}\p{N}_])' ([\p{L}\p{N}_])", r"\1'\2"
         )
+
+
+def translate_endpoint(model, max_length):
+    """The SavedModel's text → text `translate` endpoint of a translator.
+
+    Greedy decoding of `model.generate` between this module's tokenization
+    and detokenization graphs; the lookup tables are the endpoint's
+    resources (tracked by the SavedModel).
+    """
+    from keras_attention.models import samplers
+    from keras_attention.models.task import Endpoint
+
+    text_graph = TextGraph(model.tokenization, model.source_vocabulary, model.target_vocabulary)
+    sampler = samplers.GreedySampler()
+
+    def translate(text):
+        out = model.generate(text_graph.encode(text), sampler=sampler, max_length=max_length)
+        return {
+            "translation": text_graph.decode(out["token_ids"]),
+            "token_ids": out["token_ids"],
+            "scores": out["scores"],
+        }
+
+    return Endpoint(
+        translate,
+        [("text", [None], "string")],
+        {"translation": "text", "token_ids": "tokens", "scores": "scores"},
+        True,
+        resources=tuple(text_graph.resources),
+    )

@@ -1,0 +1,5 @@
+"""Keras metrics of the sequence models."""
+
+from keras_attention.metrics.masked_accuracy import MaskedAccuracy
+
+__all__ = ["MaskedAccuracy"]

@@ -1,0 +1,499 @@
+"""Forecasters: training next to the baselines, and using a trained one.
+
+Training, step by step (`train(config)` runs them all, one model per seed:
+`examples/forecast.py`, `keras-attention train forecast`):
+
+    series = load_series(config)                  # windows, scaler on train rows
+    model, history = fit(config, series, seed)    # build, compile, fit
+    results = evaluate_model(model, series)       # model, naive, linear
+    save_forecaster(model, series, config)        # .keras + preprocessing
+    save_plots(model, series, out_dir)            # forecast and attention PNGs
+
+A trained forecaster: `run` (a CSV in, its predictions out, the empty
+targets at the end forecast), `evaluate` (on the data it was trained on)
+and `plot_attention`. They read the preprocessing saved with the model
+(`model.preprocessor`: columns and fitted scaler; a model of
+keras-attention 0.1 has it in `<model>.preprocessing.json` beside it).
+"""
+
+import dataclasses
+import json
+import os
+import pathlib
+import time
+
+import keras
+import numpy as np
+
+import keras_attention.io_utils as io_utils
+import keras_attention.training as training
+from keras_attention.callbacks import AttentionImageLogger
+from keras_attention.data import timeseries as ts
+from keras_attention.data.prediction_windows import forecast_table, preprocessing_config
+from keras_attention.evaluation import forecasting as fc
+from keras_attention.models import SeriesPreprocessor, TimeSeriesForecaster
+from keras_attention.recipes.common import Result, fit_verbose, get_log, written
+from keras_attention.recipes.configs import ForecastConfig, SeriesConfig
+from keras_attention.recipes.forecast_plots import save_plots
+from keras_attention.recipes.options import ConfigError
+
+PREPROCESSING_SUFFIX = ".preprocessing.json"
+METRICS = ("rmse", "mae", "mape", "nrmse", "rmse_scaled")
+
+
+# -- data ---------------------------------------------------------------------------------
+def _check_data(spec, option="data"):
+    data = spec.data
+    if data in ("synthetic", "nasdaq", "sml2010"):
+        return
+    if not os.path.exists(data):
+        raise ConfigError(option, f"no such file: {data!r}")
+    if os.path.isdir(data):
+        return
+    if spec.target is None:
+        raise ConfigError("target", f"required with a CSV file (--data {data})",
+                          f"`target` must name a column of {data!r}. Received: target=None")
+    try:
+        columns = [str(c) for c in ts.read_csv(data).columns]
+    except ValueError as e:
+        raise ConfigError(option, " ".join(str(e).split())) from None
+    if spec.target not in columns:
+        raise ConfigError("target", f"{data} has no column {spec.target!r}; columns: "
+                          f"{', '.join(columns)}")
+
+
+def load_series(spec, option="data"):
+    """The windows of a `SeriesConfig` (a `ForecastConfig` is one).
+
+    The series is the embedded one, NASDAQ-100, SML2010 (DA-RNN's split and
+    driving series) or a CSV file; `make_windows` splits it
+    chronologically and fits the scaler on the training rows only.
+
+    Raises:
+        ConfigError: naming the option at fault (`--data`, `--target`,
+            `--interpolate` for missing cells).
+    """
+    _check_data(spec, option)
+    data, target, features, split = spec.data, spec.target, None, (0.7, 0.3)
+    if data == "synthetic":
+        frame, target = ts.synthetic_series(spec.num_steps), target or ts.SYNTHETIC_TARGET
+    elif data == "nasdaq":
+        frame, target = ts.load_nasdaq100(), target or ts.NASDAQ_TARGET
+    elif data == "sml2010" or os.path.isdir(data):
+        frame = ts.load_sml2010(None if data == "sml2010" else data)
+        target = target or ts.SML2010_TARGET
+        if target == ts.SML2010_TARGET:
+            features = list(ts.SML2010_DRIVING_SERIES)
+        split = ts.SML2010_DARNN_SPLIT
+    else:
+        frame = data  # a CSV path; make_windows reads and checks it
+    features = spec.feature_list() or features
+    try:
+        return ts.make_windows(
+            frame, target, features, window=spec.window, horizon=spec.horizon,
+            protocol=spec.protocol, split=spec.split_parts() or split,
+            scaling=spec.scaling, interpolate=spec.interpolate,
+        )
+    except ts.MissingValuesError as e:
+        raise missing_values_error(option, data, e) from None
+
+
+def missing_values_error(option, data, error, features=True):
+    """A `MissingValuesError` worded for the command line (names --interpolate)."""
+    other = "choose other --features, " if features else ""
+    return ConfigError(
+        option, f"{data} has non-numeric or missing values: {error.cells}. Fix them, {other}"
+        "or pass --interpolate to fill them by linear interpolation", str(error))
+
+
+def series_spec(config):
+    """The `SeriesConfig` part of a configuration (what rebuilds its data)."""
+    names = {f.name for f in dataclasses.fields(SeriesConfig)}
+    return SeriesConfig(**{k: v for k, v in dataclasses.asdict(config).items() if k in names})
+
+
+# -- model --------------------------------------------------------------------------------
+def build_model(config, series):
+    """A compiled `TimeSeriesForecaster` (Adam with cosine decay, MSE)."""
+    with training.strategy_scope(config.strategy):
+        model = TimeSeriesForecaster(
+            window=config.window, num_features=series.num_features, horizon=config.horizon,
+            units=config.units, encoder=config.encoder, decoder=config.decoder,
+            attention=config.attention, input_attention=config.input_attention,
+            protocol=config.protocol, residual=config.residual, highway=config.highway,
+            dropout=config.dropout, preprocessor=series_preprocessor(series),
+        )
+        steps = config.epochs * int(np.ceil(len(series["train"]) / config.batch_size))
+        schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, max(steps, 1))
+        model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse")
+    model.build()
+    return model
+
+
+def fit(config, series, seed):
+    """Seeds, builds and trains one forecaster.
+
+    With a validation part the weights of the best validation epoch are
+    kept (and training stops after `patience` epochs without improvement).
+
+    Returns:
+        `(model, history, seconds, best_epoch)`.
+    """
+    training.seed_everything(seed, config.deterministic)
+    model = build_model(config, series)
+    callbacks, validation, stopper = [], None, None
+    if "val" in series.parts:
+        validation = series.dataset("val", 256)
+        stopper = keras.callbacks.EarlyStopping(
+            patience=config.patience if config.patience > 0 else config.epochs + 1,
+            restore_best_weights=True,
+        )
+        callbacks.append(stopper)
+    if config.checkpoint_dir:
+        # One backup folder per seed; rerunning the command resumes.
+        callbacks += training.checkpoint_callbacks(
+            os.path.join(config.checkpoint_dir, f"seed-{seed}"))
+    if config.logdir:
+        run = os.path.join(config.logdir, f"seed-{seed}")
+        examples = {k: v[:2] for k, v in series["test"].inputs.items()}
+        callbacks += [
+            keras.callbacks.TensorBoard(run),
+            AttentionImageLogger(os.path.join(run, "attention"), examples),
+        ]
+    start = time.time()
+    history = model.fit(
+        series.dataset("train", config.batch_size, shuffle=True, seed=seed),
+        validation_data=validation, epochs=config.epochs, callbacks=callbacks,
+        shuffle=False, verbose=fit_verbose(config.verbose),
+    )
+    best_epoch = None
+    if stopper is not None and stopper.best_epoch is not None:
+        best_epoch = int(stopper.best_epoch) + 1
+    return model, history.history, time.time() - start, best_epoch
+
+
+def evaluate_model(model, series, baselines=None):
+    """Test metrics of the model, the naive and the linear baselines
+    (original scale, and RMSE on the scaled target)."""
+    forecast = model.predict(series["test"].inputs, batch_size=512, verbose=0)
+    return fc.evaluate(series, {"model": forecast, **(baselines or fc.baseline_predictions(series))})
+
+
+def summarize(runs):
+    """Mean and std over seeds of every metric of every predictor."""
+    return {
+        name: {key: {"mean": float(np.mean([r[name][key] for r in runs])),
+                     "std": float(np.std([r[name][key] for r in runs]))} for key in METRICS}
+        for name in runs[0]
+    }
+
+
+def summary_lines(summary, series, num_seeds):
+    """The results table as text lines."""
+    lines = [
+        f"\nTest results, protocol={series.protocol!r}, mean ± std over {num_seeds} "
+        "seed(s) (baselines are deterministic):",
+        f"{'':<10}{'RMSE':>22}{'MAE':>22}{'MAPE %':>18}{'nRMSE':>18}{'RMSE scaled':>22}",
+    ]
+    widths = (("rmse", 22), ("mae", 22), ("mape", 18), ("nrmse", 18), ("rmse_scaled", 22))
+    for name, m in summary.items():
+        cells = "".join(f"{m[k]['mean']:>{w - 9}.4g} ± {m[k]['std']:<6.2g}" for k, w in widths)
+        lines.append(f"{name:<10}{cells}")
+    return lines
+
+
+# -- the preprocessing saved with the model ------------------------------------------------------
+def series_preprocessor(series):
+    """The `SeriesPreprocessor` of a `WindowedSeries`: its columns and fitted scaler.
+
+    The model keeps it in its config, so a saved forecaster scales new data
+    as its training data was scaled.
+    """
+    scaler = series.scaler
+    return SeriesPreprocessor(
+        series.target, list(series.features), scaler.method, scaler.center, scaler.scale
+    )
+
+
+def preprocessing_path(model_path):
+    """The `.preprocessing.json` that keras-attention 0.1 wrote beside a model."""
+    stem = str(model_path).removesuffix(".keras")
+    return stem + PREPROCESSING_SUFFIX
+
+
+def save_forecaster(model, series, config, name="model"):
+    """Saves `<output_dir>/<name>.keras` (its preprocessor inside); returns `[path]`."""
+    del series  # the model holds its preprocessor
+    return [io_utils.save_model(model, os.path.join(config.output_dir, name + ".keras"))]
+
+
+def _spec_from_training(training_record):
+    if "series" in training_record:
+        return SeriesConfig(**training_record["series"])
+    # Written by earlier versions: the example script's command line.
+    import argparse
+
+    from keras_attention.recipes.options import add_options
+
+    parser = argparse.ArgumentParser(add_help=False)
+    add_options(parser, SeriesConfig, suppress=False)
+    known, _ = parser.parse_known_args(training_record["argv"])
+    return SeriesConfig(**vars(known))
+
+
+def _config_of(model):
+    """`prediction_windows`' config from the model and its preprocessor."""
+    pre = model.preprocessor
+    return {
+        "target": pre.target,
+        "features": list(pre.features),
+        "window": model.window,
+        "horizon": model.horizon,
+        "protocol": model.protocol,
+        "scaling": pre.scaling,
+        "scaler": {
+            "method": pre.scaling,
+            "columns": pre.columns,
+            "center": pre.center.tolist(),
+            "scale": pre.scale.tolist(),
+        },
+    }
+
+
+def _training_spec(model_path):
+    """The `SeriesConfig` of the training data, from the run's record.
+
+    `train forecast` writes it to `metrics.json` beside the model, `tune
+    forecast` to `<name>_search.json`.
+    """
+    records = [
+        os.path.join(os.path.dirname(os.path.abspath(model_path)), "metrics.json"),
+        str(model_path).removesuffix(".keras") + "_search.json",
+    ]
+    for record in records:
+        if os.path.exists(record):
+            with open(record, encoding="utf-8") as f:
+                args = json.load(f).get("args")
+            if args:
+                names = {f.name for f in dataclasses.fields(SeriesConfig)}
+                return SeriesConfig(**{k: v for k, v in args.items() if k in names})
+    return None
+
+
+def _absolute_data(args):
+    """The run's arguments with a data file's path made absolute (readable from
+    any folder by `evaluate`)."""
+    if args.get("data") not in ("synthetic", "nasdaq", "sml2010"):
+        args["data"] = os.path.abspath(args["data"])
+    return args
+
+
+def load_preprocessing(model, model_path):
+    """`(config, spec)`: the model's preprocessing and the `SeriesConfig` of
+    its training data (None if unknown).
+
+    The preprocessing comes from `model.preprocessor` (saved with the model),
+    or, for a model saved by keras-attention 0.1, from the
+    `.preprocessing.json` beside it; the training data from the `metrics.json`
+    of the run that wrote the model.
+    """
+    if model.preprocessor is not None and model.preprocessor.fitted:
+        return _config_of(model), _training_spec(model_path)
+    path = preprocessing_path(model_path)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+        training_record = record.get("training")
+        spec = _spec_from_training(training_record) if training_record else None
+        return record, spec or _training_spec(model_path)
+    spec = _training_spec(model_path)
+    if spec is not None:
+        return preprocessing_config(load_series(spec)), spec
+    raise ConfigError(
+        "model", f"{str(model_path)!r} has no saved preprocessing (a forecaster trained "
+        "without 'keras-attention train forecast'?); train it with 'keras-attention train "
+        "forecast' or set its `preprocessor`")
+
+
+# -- the pipeline ---------------------------------------------------------------------------
+def fit_and_evaluate(config, series, seed, baselines=None, log=print):
+    """One seed: `fit`, then `evaluate_model`; returns `(model, run)` where
+    `run` holds the seed, its test results, seconds, epochs and best epoch."""
+    model, history, seconds, best_epoch = fit(config, series, seed)
+    results = evaluate_model(model, series, baselines)
+    get_log(log)(
+        f"seed {seed}: {len(history['loss'])} epochs in {seconds:.0f} s"
+        + (f" (best validation epoch {best_epoch})" if best_epoch else "")
+        + f", test RMSE {results['model']['rmse']:.5g} (naive "
+        f"{results['naive']['rmse']:.5g}, linear {results['linear']['rmse']:.5g}), "
+        f"protocol={series.protocol}")
+    return model, {"seed": seed, "results": results, "seconds": seconds,
+                   "epochs": len(history["loss"]), "best_epoch": best_epoch}
+
+
+def finish(config, series, model, runs, started, log=print):
+    """Summarises the seeds' runs and writes the outputs: the model (the first
+    seed's) and its preprocessing, the plots, `metrics.json`.
+
+    Returns:
+        `(record, paths)`: the `metrics.json` record and the paths written.
+    """
+    log = get_log(log)
+    summary = summarize([r["results"] for r in runs])
+    for line in summary_lines(summary, series, len(runs)):
+        log(line)
+    record = {
+        "protocol": series.protocol,
+        "description": series.describe(),
+        "args": _absolute_data(dataclasses.asdict(config)),
+        "scaler": series.scaler.to_dict(),
+        "test_windows": len(series["test"]),
+        "summary": summary,
+        "runs": runs,
+    }
+    out_dir = pathlib.Path(config.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    saved = save_forecaster(model, series, config)
+    plots = []
+    if not config.no_plots:
+        plots, scores = save_plots(model, series, out_dir)
+        if "temporal" in scores:
+            record["temporal_attention_mean"] = scores["temporal"].mean(axis=0).tolist()
+        if "input" in scores:
+            record["input_attention_mean"] = scores["input"].mean(axis=(0, 1)).tolist()
+        log("wrote " + ", ".join(str(p) for p in plots))
+    record["seconds"] = time.time() - started
+    metrics = io_utils.atomic_write_json(out_dir / "metrics.json", record)
+    log(f"wrote {metrics} and {saved[0]}")
+    if config.logdir:
+        log(f"TensorBoard: tensorboard --logdir {config.logdir}  (tab Images: attention)")
+    log(f"total time {time.time() - started:.0f} s")
+    return record, written([saved[0], metrics, *plots])
+
+
+def train(config=None, log=print):
+    """Trains a forecaster per seed and compares it with the baselines.
+
+    Args:
+        config: a `ForecastConfig` (default: the embedded series).
+        log: where progress lines go (`print`; None: nowhere).
+
+    Returns:
+        A `Result`: the record also saved as `metrics.json`, the paths
+        written (`model.keras` is the first seed's model) and that model.
+    """
+    config = config or ForecastConfig()
+    log = get_log(log)
+    started = time.time()
+    series = load_series(config)
+    log(series.describe())
+    baselines = fc.baseline_predictions(series)
+    runs, first_model = [], None
+    for seed in config.seed_list():
+        model, run = fit_and_evaluate(config, series, seed, baselines, log)
+        runs.append(run)
+        first_model = first_model or model
+    record, paths = finish(config, series, first_model, runs, started, log)
+    return Result(record, paths, first_model)
+
+
+# -- using a trained forecaster ------------------------------------------------------------------
+def _new_data(model, model_path, path, interpolate, option="input"):
+    """`(frame, preprocessing config)` of a CSV for this model, checked."""
+    config, _ = load_preprocessing(model, model_path)
+    if not os.path.exists(path):
+        raise ConfigError(option, f"no such file: {path!r}")
+    try:
+        frame = ts.read_csv(path)
+    except ValueError as e:
+        raise ConfigError(option, " ".join(str(e).split())) from None
+    columns = [str(c) for c in frame.columns]
+    for column in [config["target"], *config["features"]]:
+        if column not in columns:
+            role = "target" if column == config["target"] else "driving series"
+            raise ConfigError(option, f"{path} has no column {column!r} (the model's {role}); "
+                              f"columns: {', '.join(columns)}")
+    if model.num_features != len(config["features"]) or model.window != config["window"]:
+        raise ConfigError("model", f"the preprocessing beside {model_path} does not match the "
+                          f"model (window {model.window}, {model.num_features} driving series)")
+    return frame, config
+
+
+def _checked(option, path, function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except ts.MissingValuesError as e:
+        raise missing_values_error(option, path, e, features=False) from None
+    except ValueError as e:
+        raise ConfigError(option, " ".join(str(e).split())) from None
+
+
+def run(model, config, model_path=None, log=print, **_):
+    """Forecasts a CSV (`ForecastRunConfig`): every window, then the empty
+    targets at the end, one after the other (`forecast_table`).
+
+    Returns:
+        A `Result`: the predictions CSV in `outputs`; metrics `windows`,
+        `unknown_rows` and, where the target is known, `rmse`.
+    """
+    log = get_log(log)
+    frame, preprocessing = _new_data(model, model_path, config.input, config.interpolate)
+    table, info = _checked(
+        "input", config.input, forecast_table, frame, preprocessing,
+        lambda inputs: model.predict(inputs, batch_size=512, verbose=0), config.interpolate,
+    )
+    stem = pathlib.Path(config.input).name.removesuffix(".xz").removesuffix(".csv")
+    output = config.output or stem + "_predictions.csv"
+    io_utils.atomic_write_text(output, table.to_csv(index=False))
+    rows = table["row"]
+    log(f"{info['windows']} windows (protocol={info['protocol']!r}, window {info['window']}, "
+        f"horizon {info['horizon']}): predictions for rows {int(rows.min())}–{int(rows.max())} "
+        f"of {config.input}, {int((rows >= len(frame)).sum())} value(s) after its last row")
+    metrics = {key: info[key] for key in ("windows", "unknown_rows", "recursive_windows")}
+    if info["unknown_rows"]:
+        first, last = info["unknown_rows"]
+        log(f"Rows {first}–{last} have no {info['target']!r}: forecast, each from the "
+            f"predictions before it ({info['recursive_windows']} recursive window(s)); not "
+            "scored")
+    target, predicted = table[info["target"]].to_numpy(), table[f"{info['target']}_predicted"]
+    known = np.isfinite(target)
+    if known.any():
+        metrics["rmse"] = fc.rmse(target[known], predicted.to_numpy()[known])
+        log(f"RMSE where {info['target']!r} is known: {metrics['rmse']:.5g} "
+            f"({int(known.sum())} values)")
+    return Result(metrics, [output])
+
+
+def evaluate(model, config, model_path=None, log=print, **_):
+    """Test metrics next to the baselines (`EvaluateForecasterConfig`), on the
+    data the model was trained on (or `config.data`, cut the same way)."""
+    log = get_log(log)
+    _, spec = load_preprocessing(model, model_path)
+    if spec is None:
+        raise ConfigError("model", f"{model_path} records no training data to evaluate on")
+    if config.data is not None:
+        preprocessing, _ = load_preprocessing(model, model_path)
+        spec = dataclasses.replace(spec, data=config.data,
+                                   target=spec.target or preprocessing["target"])
+    series = load_series(spec)
+    if series.window != model.window or series.num_features != model.num_features:
+        raise ConfigError(
+            "data", f"its windows ({series.window} steps, {series.num_features} driving "
+            f"series) do not fit the model ({model.window}, {model.num_features})")
+    results = evaluate_model(model, series)
+    log(series.describe())
+    log(fc.format_table(results, title=f"Test part ({len(series['test'])} windows):"))
+    return Result({"description": series.describe(), "results": results})
+
+
+def plot_attention(model, config, model_path=None, log=print, **_):
+    """`forecast.png` and the attention PNGs of a CSV (`PlotForecasterConfig`)."""
+    from keras_attention.data.prediction_windows import prediction_windows
+
+    frame, preprocessing = _new_data(model, model_path, config.input, config.interpolate)
+    series = _checked("input", config.input, prediction_windows, frame, preprocessing,
+                      config.interpolate)
+    out_dir = pathlib.Path(config.output)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths, _ = save_plots(model, series, out_dir)
+    return Result({"windows": len(series["test"])}, [str(p) for p in paths])

@@ -1,0 +1,3 @@
+"""The package version (no imports: read by `keras-attention --version`)."""
+
+__version__ = "0.1.0"

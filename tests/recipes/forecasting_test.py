@@ -1,0 +1,67 @@
+"""The forecaster recipe's saved preprocessing: written, and read back in
+every form earlier versions wrote."""
+
+import json
+
+import pytest
+
+from keras_attention.data.prediction_windows import preprocessing_config
+from keras_attention.models import TimeSeriesForecaster
+from keras_attention.recipes import configs, forecasting
+from keras_attention.recipes.options import ConfigError
+
+SPEC = configs.SeriesConfig(num_steps=200, window=6, protocol="forecast")
+
+
+@pytest.fixture
+def model():
+    return TimeSeriesForecaster(window=6, num_features=4, units=4, protocol="forecast")
+
+
+def test_the_preprocessing_saved_with_a_model_rebuilds_its_data(tmp_path):
+    series = forecasting.load_series(SPEC)
+    config = configs.ForecastConfig(**vars(SPEC), units=4, epochs=1, output_dir=str(tmp_path))
+    model = forecasting.build_model(config, series)
+    path = forecasting.save_forecaster(model, series, config)[0]
+    (tmp_path / "metrics.json").write_text(json.dumps({"args": vars(config)}))
+    from keras_attention.models import load_model
+
+    loaded = load_model(path)
+    assert loaded.preprocessor.get_config() == model.preprocessor.get_config()
+    record, spec = forecasting.load_preprocessing(loaded, path)
+    assert record == json.loads(json.dumps(preprocessing_config(series)))
+    assert spec == SPEC
+    again = forecasting.load_series(spec)
+    assert again.row_ranges == series.row_ranges and again.window == 6
+
+
+def test_sidecars_of_earlier_versions_still_read(model, tmp_path):
+    """0.1 wrote the preprocessing beside the model, with the example's command line."""
+    series = forecasting.load_series(SPEC)
+    record = preprocessing_config(series)
+    record["training"] = {"example": "forecast", "argv": [
+        "--data", "synthetic", "--num-steps", "200", "--window", "6", "--protocol",
+        "forecast", "--epochs", "3", "--units", "4", "--input-attention"]}
+    (tmp_path / "m.preprocessing.json").write_text(json.dumps(record))
+    _, spec = forecasting.load_preprocessing(model, tmp_path / "m.keras")
+    assert spec == SPEC
+
+
+def test_a_training_runs_metrics_json_is_the_last_resort(model, tmp_path):
+    args = {"data": "synthetic", "num_steps": 200, "window": 6, "protocol": "forecast",
+            "epochs": 3, "output_dir": str(tmp_path)}
+    (tmp_path / "metrics.json").write_text(json.dumps({"args": args}))
+    config, spec = forecasting.load_preprocessing(model, tmp_path / "model.keras")
+    assert spec == SPEC and config["window"] == 6 and config["protocol"] == "forecast"
+    (tmp_path / "metrics.json").unlink()
+    with pytest.raises(ConfigError, match="has no saved preprocessing"):
+        forecasting.load_preprocessing(model, tmp_path / "model.keras")
+
+
+def test_data_errors_name_the_option():
+    with pytest.raises(ConfigError) as info:
+        forecasting.load_series(configs.SeriesConfig(data="missing.csv", target="y"))
+    assert info.value.cli_message() == "argument --data: no such file: 'missing.csv'"
+    with pytest.raises(ConfigError) as info:
+        forecasting.load_series(configs.SeriesConfig(data=__file__))
+    assert info.value.cli_message().startswith("argument --target: required with a CSV file")
