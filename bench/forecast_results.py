@@ -1,7 +1,10 @@
 """Reproduces the time-series tables of bench/RESULTS.md.
 
 Every row is one run of `examples/forecast.py` (one process, several seeds),
-so the commands in RESULTS.md and the example are the same code path. Runs
+i.e. of `keras_attention.recipes.forecasting.train` with the options of
+`recipes.configs.ForecastConfig` (the library defaults unless a flag is
+given), so the commands in RESULTS.md, the example and `keras-attention
+train forecast` are the same code path. Runs
 are cached in `bench/out/forecast/<table>/<name>/metrics.json` (ignored by
 git; delete a folder or pass --force to re-run it); the aggregated numbers
 are written to `bench/results/forecast_<table>.json` and printed as
@@ -69,8 +72,8 @@ DEFAULT_RUNS = {
 # first with the linear part, then for the network alone (no linear part).
 ABLATION_BASE = SML + ["--protocol", "nowcast"]
 ATTENTION_VARIANTS = {
-    "attention-none": ["--attention", "none", "--no-input-attention"],
-    "attention-temporal": ["--attention", "bahdanau", "--no-input-attention"],
+    "attention-none": ["--attention", "none"],
+    "attention-temporal": ["--attention", "bahdanau"],
     "attention-input": ["--attention", "none", "--input-attention"],
     "attention-both": ["--attention", "bahdanau", "--input-attention"],
     "revin-off": ["--revin", "none"],
@@ -91,7 +94,7 @@ OLD_MODEL = ["--revin", "none", "--no-highway", "--dropout", "0", "--horizon-str
 NASDAQ_COMMON = NASDAQ + [
     "--decoder", "lstm", "--attention", "bahdanau", "--units", "64", "--epochs", "40",
     "--batch-size", "64", "--learning-rate", "1e-3", "--validation-fraction", "0",
-    "--patience", "0", "--no-input-attention", *OLD_MODEL,
+    "--patience", "0", *OLD_MODEL,
 ]
 NASDAQ_RUNS = {
     f"{protocol}-{encoder}{'-residual' if residual else ''}": (
@@ -115,12 +118,12 @@ SML_RUNS = {
     ),
     "nowcast-gru-residual": (
         SML_COMMON
-        + ["--protocol", "nowcast", "--encoder", "gru", "--no-input-attention", "--residual"],
+        + ["--protocol", "nowcast", "--encoder", "gru", "--residual"],
         None,
     ),
     "nowcast-lstm-residual": (
         SML_COMMON
-        + ["--protocol", "nowcast", "--encoder", "lstm", "--no-input-attention", "--residual"],
+        + ["--protocol", "nowcast", "--encoder", "lstm", "--residual"],
         None,
     ),
     "forecast-darnn-residual": (
@@ -128,7 +131,7 @@ SML_RUNS = {
     ),
     "forecast-gru-residual": (
         SML_COMMON
-        + ["--protocol", "forecast", "--encoder", "gru", "--no-input-attention", "--residual"],
+        + ["--protocol", "forecast", "--encoder", "gru", "--residual"],
         None,
     ),
 }
