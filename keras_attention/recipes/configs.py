@@ -104,6 +104,10 @@ class SeriesConfig(_Checked):
     interpolate: bool = option(False, "fill missing cells by linear interpolation")
     num_steps: int = option(3000, "rows of the embedded series", check="positive",
                             metavar="N")
+    validation_fraction: float = option(
+        0.0, "with a 2-part split, the last fraction of the training rows becomes the "
+        "validation part (early stopping, the linear part's penalties); the test rows do "
+        "not change; 0: none", check="rate", metavar="F")
 
     def split_parts(self):
         """`split` as a tuple of ratios (floats) or row counts (ints), or None."""
@@ -346,8 +350,9 @@ class ForecastConfig(SeriesConfig, RunOptions):
         "windows with the chosen penalties")
     validation_fraction: float = option(
         0.2, "with a 2-part split, the last fraction of the training rows becomes the "
-        "validation part (early stopping, the linear part's penalties); the test rows do "
-        "not change; 0: none", check="rate", metavar="F")
+        "validation part (early stopping, the linear part's penalties; the scaler is "
+        "fitted on the rows before it); the test rows do not change; 0: none",
+        check="rate", metavar="F")
     epochs: int = option(100, "training epochs", check="positive", metavar="N")
     batch_size: int = option(64, "batch size", check="positive", metavar="N")
     learning_rate: float = option(1e-3, "Adam learning rate", check="positive_float",

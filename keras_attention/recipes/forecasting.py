@@ -70,7 +70,7 @@ def load_series(spec, option="data"):
     The series is the embedded one, NASDAQ-100, SML2010 (DA-RNN's split and
     driving series) or a CSV file; `make_windows` splits it
     chronologically and fits the scaler on the training rows only. With a
-    two-part split and a `validation_fraction` (a `ForecastConfig`'s), the
+    two-part split and a `validation_fraction` (0.2 in a `ForecastConfig`), the
     last fraction of the training rows becomes the validation part
     (`carve_validation`): the test rows do not change.
 
@@ -94,7 +94,7 @@ def load_series(spec, option="data"):
         frame = data  # a CSV path; make_windows reads and checks it
     features = spec.feature_list() or features
     split = spec.split_parts() or split
-    fraction = getattr(spec, "validation_fraction", 0.0)
+    fraction = spec.validation_fraction
     if len(split) == 2 and fraction:
         num_rows = len(frame) if not isinstance(frame, str) else len(ts.read_csv(frame))
         split = carve_validation(split, num_rows, fraction)
@@ -134,7 +134,7 @@ def baseline_fit_parts(config):
     validation part was carved from them."""
     split = config.split_parts() or (
         ts.SML2010_DARNN_SPLIT if _is_sml2010(config.data) else (0.7, 0.3))
-    carved = len(split) == 2 and getattr(config, "validation_fraction", 0.0)
+    carved = len(split) == 2 and config.validation_fraction
     return ("train", "val") if carved else ("train",)
 
 
@@ -620,7 +620,10 @@ def evaluate(model, config, model_path=None, log=print, **_):
         raise ConfigError(
             "data", f"its windows ({series.window} steps, {series.num_features} driving "
             f"series) do not fit the model ({model.window}, {model.num_features})")
-    results = evaluate_model(model, series)
+    # The baselines as in the training run: fitted on its training rows.
+    baselines = fc.baseline_predictions(series, strategy=model.strategy,
+                                        fit_parts=baseline_fit_parts(spec))
+    results = evaluate_model(model, series, baselines)
     log(series.describe())
     log(fc.format_table(results, title=f"Test part ({len(series['test'])} windows):"))
     return Result({"description": series.describe(), "results": results})
