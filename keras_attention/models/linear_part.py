@@ -22,7 +22,7 @@ and the weights are mapped back to the flat basis of the `Dense` layer.
 
 import numpy as np
 
-from keras_attention.evaluation.forecasting import recursive_forecast
+from keras_attention.data.timeseries.recursive import recursive_forecast
 
 #: Ridge penalties tried for each group (on inputs that are z-scored as a
 #: whole); `inf` removes the level group.

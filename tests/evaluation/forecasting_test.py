@@ -99,7 +99,9 @@ def test_shift_window_and_recursive_forecast_by_hand():
     np.testing.assert_array_equal(d[0], [[2.0, 20.0], [3.0, 30.0], [3.0, 30.0]])
     np.testing.assert_array_equal(p, [[6.0, 7.0]])
     # y_next = y_last + x_last[0]: every step adds 3 (the repeated driver).
-    step = lambda d, p: p[:, -1] + d[:, -1, 0]
+    def step(d, p):
+        return p[:, -1] + d[:, -1, 0]
+
     np.testing.assert_allclose(fc.recursive_forecast(step, drivers, past, 3), [[9.0, 12.0, 15.0]])
     # (N, T_p, 1) past values work the same way.
     np.testing.assert_allclose(

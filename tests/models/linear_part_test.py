@@ -110,7 +110,7 @@ def test_compose_recursive_equals_iterating_the_one_step_model():
     for residual in (False, True):
         kernel, hbias = lp.compose_recursive(weights, bias, 4, 3, 3, horizon=4, residual=residual)
 
-        def one_step(d, p):
+        def one_step(d, p, residual=residual):
             value = flat(d, p) @ weights + bias
             return value + p[:, -1] if residual else value
 
