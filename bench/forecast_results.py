@@ -154,7 +154,9 @@ def run(table, name, extra, seeds, force):
     cmd = [sys.executable, str(EXAMPLE), *extra, "--seeds", seeds, "--output-dir", str(out)]
     print("$", " ".join(cmd[1:]), flush=True)
     start = time.time()
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    # This checkout's package (a script's sys.path starts at examples/, where
+    # an installed keras_attention would be found first).
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"{name} failed:\n{result.stderr[-3000:]}")

@@ -152,6 +152,7 @@ def test_load_in_a_fresh_process(tmp_path):
     )
 
 
+@pytest.mark.tensorflow_only  # trains on series.dataset (tf.data)
 def test_fit_reduces_the_loss_with_dropout_and_multistep():
     series = ts.make_windows(ts.synthetic_series(300), "target", window=6, horizon=2)
     model = TimeSeriesForecaster(
@@ -208,6 +209,7 @@ def test_input_errors_name_the_protocol():
 
 
 @pytest.mark.slow
+@pytest.mark.tensorflow_only  # trains on series.dataset (tf.data)
 def test_learns_the_known_lags_of_the_embedded_series():
     """The embedded target depends on x1 at lag 3 and x2 at lag 6. Given the
     past target values nothing else in the window matters, so a trained
