@@ -10,9 +10,12 @@ Accelerator: None
 """
 ## Introduction
 
-This example trains `keras_attention.models.TimeSeriesForecaster`, an
-encoder–decoder with temporal attention over the encoder states (and,
-optionally, DA-RNN's input attention over the driving series), on:
+This example trains `keras_attention.models.TimeSeriesForecaster` with the
+library's defaults: a linear part fitted in closed form (a ridge regression
+of the change from the last value, shrunk towards "repeat the last value")
+plus an encoder–decoder with temporal attention over the encoder states
+(and, optionally, DA-RNN's input attention over the driving series) that
+models what the linear part leaves, on:
 
 - the project's **embedded series** (default, no download): a target driven by
   `x1` at lag 3 and `x2` at lag 6, with two distractor series;
@@ -35,10 +38,14 @@ Run it with no arguments for the quick demo (about a minute on 2 CPU cores):
 
 ```
 python examples/forecast.py
-python examples/forecast.py --data sml2010 --protocol nowcast --encoder gru --epochs 100
-python examples/forecast.py --data nasdaq --encoder gru --decoder lstm \\
-    --attention bahdanau --protocol forecast --seeds 0,1,2
+python examples/forecast.py --data sml2010 --protocol nowcast --seeds 0,1,2
+python examples/forecast.py --data sml2010 --protocol forecast --horizon 6 \\
+    --horizon-strategy recursive
+python examples/forecast.py --data nasdaq --protocol forecast --no-highway --revin none
 ```
+
+With a two-part split (`0.7,0.3`) the last 20% of the training rows become
+the validation part (`--validation-fraction`); the test rows do not change.
 
 It writes `metrics.json`, `forecast.png` (forecast vs truth on the test part),
 `temporal_attention.png` (and `input_attention.png` with `--input-attention`),
@@ -65,7 +72,6 @@ from keras_attention.utils.startup import quiet_tensorflow  # noqa: E402
 
 quiet_tensorflow(debug="--debug" in sys.argv)
 
-from keras_attention.evaluation import forecasting as fc  # noqa: E402
 from keras_attention.recipes import forecasting  # noqa: E402
 from keras_attention.recipes.configs import ForecastConfig  # noqa: E402
 from keras_attention.recipes.options import parse_config  # noqa: E402
@@ -89,16 +95,27 @@ window ends at the target time (nowcast) or just before it (forecast).
 The forecaster's decoder is the library's `AttentionDecoderCell`: it reads
 the past target values one per step with temporal attention over the
 encoder states, then predicts the next `horizon` values.
-`forecasting.fit(config, series, seed)` seeds, builds, compiles (Adam,
-cosine decay, MSE) and fits one model; with a validation part (a 3-part
-`--split`) the weights of the best validation epoch are kept.
+`forecasting.fit(config, series, seed)` seeds, builds and compiles (Adam,
+cosine decay, MSE) one model, then:
+
+1. `model.fit_linear(train, validation_data=val, refit=False)`: the linear
+   part in closed form, its penalties chosen on the validation windows,
+   frozen. The network's output layer starts at zero, so the model is now
+   exactly this linear model.
+2. `model.fit(...)`: the network learns what the linear part leaves, with
+   early stopping on the validation part; the best validation epoch is
+   kept, or the untrained model (the linear part alone) if no epoch beats
+   it.
+3. `model.fit_linear(train + val, <the chosen penalties>)`: the linear part
+   refitted on the training and validation windows (`--no-refit-linear` to
+   skip).
 
 ## Evaluation
 
 `forecasting.fit_and_evaluate` fits one seed's model and scores it on the
 test part: RMSE, MAE, MAPE and nRMSE (RMSE / range of the test target) on
-the original scale and RMSE on the scaled target, for the model and both
-baselines. `forecasting.finish` reports them as mean ± std over the seeds
+the original scale and RMSE on the scaled target, for the model, its linear
+part alone and both baselines (run as the model is for `--horizon` > 1). `forecasting.finish` reports them as mean ± std over the seeds
 and writes the outputs.
 """
 
@@ -108,7 +125,7 @@ def main(argv=None):
     started = time.time()
     series = forecasting.load_series(config)
     print(series.describe())
-    baselines = fc.baseline_predictions(series)
+    baselines = forecasting.baseline_predictions(config, series)
 
     runs, first_model = [], None
     for seed in config.seed_list():  # fit, then evaluate next to the baselines

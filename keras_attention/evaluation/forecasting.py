@@ -13,10 +13,15 @@ Baselines, computed from the same model inputs:
 
 - `naive_forecast`: repeat the last known target value for every step;
 - `LinearAutoregressive`: ordinary least squares from the flattened driving
-  window, the past target values and a bias to the `H` targets.
+  window, the past target values and a bias to the `H` targets, either one
+  fit per horizon step (`strategy="direct"`) or the one-step fit iterated on
+  its own predictions (`strategy="recursive"`, see `recursive_forecast`).
 """
 
 import numpy as np
+
+# Re-exported: the baselines iterate them, and they were defined here first.
+from keras_attention.data.timeseries.recursive import recursive_forecast, shift_window  # noqa: F401
 
 
 def _pair(y_true, y_pred):
@@ -233,15 +238,22 @@ class LinearAutoregressive:
         return _design(inputs) @ self.coef_
 
 
-def baseline_predictions(series, part="test", l2=0.0):
+def baseline_predictions(series, part="test", l2=0.0, strategy="direct", fit_parts=("train",)):
     """Scaled predictions of both baselines on one part of a `WindowedSeries`.
 
-    The linear model is fitted on the training windows.
+    The linear model is fitted on the windows of `fit_parts`.
 
     Args:
         series: a `WindowedSeries` (from `make_windows`).
         part: the part to predict (`"test"`, `"val"` or `"train"`).
         l2: ridge penalty of the linear model.
+        strategy: for `horizon > 1`, `"direct"` (one least-squares fit per
+            horizon step) or `"recursive"` (the one-step fit iterated on its
+            own predictions by `recursive_forecast`). The naive forecast is
+            the same either way.
+        fit_parts: the parts whose windows the linear model is fitted on,
+            e.g. `("train", "val")` when the validation part was carved from
+            the protocol's training rows.
 
     Returns:
         `{"naive": (N, H), "linear": (N, H)}` on the scaled target.
@@ -255,11 +267,31 @@ def baseline_predictions(series, part="test", l2=0.0):
     >>> {name: p.shape for name, p in predictions.items()}
     {'naive': (83, 1), 'linear': (83, 1)}
     """
+    if strategy not in ("direct", "recursive"):
+        raise ValueError(
+            "`strategy` must be one of 'direct', 'recursive'. "
+            f"Received: strategy={strategy!r}"
+        )
     test = series[part]
-    linear = LinearAutoregressive(l2=l2).fit(series["train"].inputs, series["train"].target)
+    parts = [series[name] for name in fit_parts]
+    inputs = {
+        key: np.concatenate([p.inputs[key] for p in parts]) for key in ("drivers", "past_target")
+    }
+    target = np.concatenate([p.target for p in parts])
+    if strategy == "recursive":
+        linear = LinearAutoregressive(l2=l2).fit(inputs, target[:, :1])
+        predictions = recursive_forecast(
+            lambda d, p: linear.predict({"drivers": d, "past_target": p})[:, 0],
+            test.drivers,
+            test.past_target,
+            series.horizon,
+        )
+    else:
+        linear = LinearAutoregressive(l2=l2).fit(inputs, target)
+        predictions = linear.predict(test.inputs)
     return {
         "naive": naive_forecast(test.past_target, series.horizon),
-        "linear": linear.predict(test.inputs),
+        "linear": predictions,
     }
 
 

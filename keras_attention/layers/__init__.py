@@ -22,6 +22,9 @@ from keras_attention.layers.monotonic import monotonic_attention, safe_cumprod
 from keras_attention.layers.monotonic_chunkwise_attention import (
     MonotonicChunkwiseAttention,
 )
+from keras_attention.layers.reversible_instance_normalization import (
+    ReversibleInstanceNormalization,
+)
 from keras_attention.layers.self_attention_rnn_cell import SelfAttentionRNNCell
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "Maxout",
     "Memory",
     "MonotonicChunkwiseAttention",
+    "ReversibleInstanceNormalization",
     "SelfAttentionRNNCell",
     "hard_straight_through",
     "hardmax",

@@ -14,6 +14,10 @@ from keras_attention.layers.attention_utils import (
 from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
 from keras_attention.layers.luong_attention import SCORE_MODES, LuongAttention
+from keras_attention.layers.reversible_instance_normalization import (
+    ReversibleInstanceNormalization,
+)
+from keras_attention.models import linear_part
 from keras_attention.models.forecaster_export import ForecasterExport
 from keras_attention.models.samplers.feedback_sampler import FeedbackSampler
 from keras_attention.models.task import Task, check_finite
@@ -23,6 +27,12 @@ ENCODERS = ("lstm", "gru", "bilstm", "bigru", "simple")
 DECODERS = ("lstm", "gru")
 ATTENTIONS = ("bahdanau", "luong", "none")
 PROTOCOLS = ("nowcast", "forecast")
+STRATEGIES = ("direct", "recursive")
+REVIN_MODES = ("mean", "last")
+
+# What a config saved before an argument existed means: the behaviour of the
+# version that saved it (the constructor defaults may differ).
+_LEGACY_DEFAULTS = {"strategy": "recursive", "revin": None, "revin_std": True}
 
 _RNN_LAYERS = {
     "lstm": keras.layers.LSTM,
@@ -38,37 +48,67 @@ _CELLS = {
 
 @keras.saving.register_keras_serializable(package="keras_attention")
 class TimeSeriesForecaster(ForecasterExport, Task):
-    """Attention encoder–decoder that forecasts a target from driving series.
+    """A linear forecaster plus an attention encoder–decoder for what it leaves.
 
-    The structure of DA-RNN (Qin et al., 2017), with the seed's choice of
-    encoders:
+    The forecast is the sum of three parts, so that training can never end
+    worse than the linear model alone (see `fit_linear`):
 
-    1. **Encoder** over the driving series window `(B, T, n)`: an LSTM,
-       GRU, simple RNN or a bidirectional LSTM/GRU (states of both
-       directions concatenated). With `input_attention=True` it is DA-RNN's
-       input-attention encoder (`InputAttentionEncoder`): at each step an
-       additive attention over the `n` series re-weights the input.
-    2. **Decoder**: an `AttentionDecoderCell` (the library's single decoder
-       step) reads the past target values one per step, with *temporal*
-       attention over the encoder states (`"bahdanau"`: additive score,
-       queried by the previous decoder state; `"luong"`: multiplicative
-       score, queried by the current state; `"none"`: the encoder's final
-       state is the context at every step). Its initial state is a `tanh`
-       projection of the encoder's final state.
-    3. **Output**: `ŷ_τ = w · a + b` from the step output
-       `a = tanh(W_c [c; s])` after the last past target. For `horizon > 1`
-       the decoder keeps stepping, fed with its own previous prediction
-       (in training too; a `FeedbackSampler` runs those steps), each step
-       with its own temporal attention.
-       Optional additions: `residual` (predict the change from the last
-       known value) and `highway` (add a linear function of the inputs, the
-       autoregressive component of LSTNet).
+        ŷ_h = y_last  +  w_h · [vec(drivers); past_target] + b_h  +  f_h(window)
+              residual     linear part (the "highway")               network
+
+    - **residual** (`residual=True`): the last known target value (the naive
+      forecast);
+    - **linear part** (`highway=True`): a linear function of the flattened
+      window, LSTNet's autoregressive "highway". `fit_linear` sets it by
+      ridge regression in closed form (shrunk towards the naive forecast,
+      with penalties chosen on validation windows) and freezes it;
+    - **network** `f_h`: the structure of DA-RNN (Qin et al., 2017), with
+      the seed's choice of encoders. Its output layer starts at zero, so the
+      untrained model *is* the linear part; trained, it models what the
+      linear part leaves:
+
+      1. **Encoder** over the driving series window `(B, T, n)`: an LSTM,
+         GRU, simple RNN or a bidirectional LSTM/GRU (states of both
+         directions concatenated). With `input_attention=True` it is
+         DA-RNN's input-attention encoder (`InputAttentionEncoder`): at each
+         step an additive attention over the `n` series re-weights the
+         input.
+      2. **Decoder**: an `AttentionDecoderCell` (the library's single
+         decoder step) reads the past target values one per step, with
+         *temporal* attention over the encoder states (`"bahdanau"`:
+         additive score, queried by the previous decoder state; `"luong"`:
+         multiplicative score, queried by the current state; `"none"`: the
+         encoder's final state is the context at every step). Its initial
+         state is a `tanh` projection of the encoder's final state.
+      3. **Output**: `w · a + b` from the step output `a = tanh(W_c [c; s])`
+         after the last past target.
+
+      With `revin`, the network reads windows normalized by their own
+      statistics (`ReversibleInstanceNormalization`, each series and each
+      window: minus its last value or mean, divided by its std), so a level
+      it never saw in training (a price leaving its range) looks like the
+      levels it did; its output is mapped back with the past target's
+      statistics.
+
+    For `horizon > 1`, `strategy="direct"` gives every step its own output:
+    the decoder runs `horizon - 1` steps further on placeholder inputs, each
+    step with its own temporal attention, the linear part has one column per
+    step (one least-squares fit each), and the residual is the last known
+    value for every step. `strategy="recursive"` feeds the decoder its own
+    previous prediction; the residual of step `h` is the prediction of step
+    `h - 1`, and the linear part is the one-step fit iterated on its own
+    predictions (`keras_attention.models.linear_part.compose_recursive`).
 
     The `protocol` fixes what the inputs hold (see
     `keras_attention.data.timeseries`): with `"nowcast"` (DA-RNN) the
     driving window ends at the first target time and `past_target` has
     `window - 1` values; with `"forecast"` both end just before it and
     `past_target` has `window` values.
+
+    The defaults are one setting measured on SML2010, the NASDAQ-100 prefix
+    and the embedded series (bench/forecast_results.py). A `.keras` file
+    saved before `strategy` and `revin` existed loads as it was saved
+    (recursive, without RevIN).
 
     Args:
         window: look-back `T`, the number of driving-series steps.
@@ -86,15 +126,18 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         input_attention: use DA-RNN's input attention in the encoder
             (unidirectional encoders only).
         protocol: `"nowcast"` or `"forecast"`, see above.
-        residual: predict the change from the last known target value
-            (a skip connection from the naive forecast) instead of the
-            value itself. The output layer then starts at zero, so an
-            untrained model is exactly the naive forecast.
-        highway: add to each forecast step a linear function of the
-            flattened inputs (driving window and past target values), as
-            the autoregressive "highway" component of LSTNet (Lai et al.,
-            2018); it starts at zero.
+        residual: add the last known target value: the model predicts the
+            change from it (a skip connection from the naive forecast).
+        highway: add the linear part, a linear function of the flattened
+            inputs (driving window and past target values); it starts at
+            zero and is trainable until `fit_linear` sets and freezes it.
         dropout: dropout rate on the encoder states and the decoder outputs.
+        strategy: for `horizon > 1`, `"direct"` or `"recursive"`, see above.
+        revin: reversible instance normalization of the network's inputs:
+            `"last"` (subtract each window's last value), `"mean"` (its
+            mean) or `None` (the inputs as given).
+        revin_std: with `revin`, also divide by each window's standard
+            deviation.
         preprocessor: optional `keras_attention.runtime.SeriesPreprocessor`
             (the column names and the scaler fitted on the training rows),
             saved with the model so that new data can be scaled the same
@@ -127,13 +170,17 @@ class TimeSeriesForecaster(ForecasterExport, Task):
     ((2, 1), (2, 1, 10))
     >>> tuple(scores["input"].shape)  # one weight per driving series and step
     (2, 10, 3)
+    >>> # Training: the linear part first (closed form), then the network.
+    >>> # model.fit_linear(x_train, y_train, validation_data=(x_val, y_val))
     >>> model.compile(optimizer="adam", loss="mse")
-    >>> # model.fit(x, y, epochs=50), with y of shape (B, 1)
+    >>> # model.fit(x_train, y_train, validation_data=(x_val, y_val), ...)
 
     Reference:
         - [Qin et al., 2017](https://arxiv.org/abs/1704.02971) (DA-RNN)
         - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)
         - [Lai et al., 2018](https://arxiv.org/abs/1703.07015) (LSTNet)
+        - [Kim et al., 2022](https://openreview.net/forum?id=cGDAkQo1C0p)
+          (RevIN)
     """
 
     def __init__(
@@ -149,9 +196,12 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         score_mode=None,
         input_attention=False,
         protocol="nowcast",
-        residual=False,
-        highway=False,
+        residual=True,
+        highway=True,
         dropout=0.0,
+        strategy="direct",
+        revin="last",
+        revin_std=True,
         preprocessor=None,
         **kwargs,
     ):
@@ -197,6 +247,13 @@ class TimeSeriesForecaster(ForecasterExport, Task):
             raise ValueError(f"`highway` must be a bool. Received: highway={highway!r}")
         self.highway = highway
         self.dropout = validate_rate("dropout", dropout)
+        self.strategy = validate_choice("strategy", strategy, STRATEGIES)
+        if revin is not None:
+            validate_choice("revin", revin, REVIN_MODES)
+        self.revin = revin
+        if not isinstance(revin_std, bool):
+            raise ValueError(f"`revin_std` must be a bool. Received: revin_std={revin_std!r}")
+        self.revin_std = revin_std
         if isinstance(preprocessor, dict):
             preprocessor = SeriesPreprocessor.from_config(preprocessor)
         if preprocessor is not None:
@@ -259,10 +316,21 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         ]
         self.memory_dropout = keras.layers.Dropout(self.dropout)
         self.output_dropout = keras.layers.Dropout(self.dropout)
-        # With `residual`, an untrained model is exactly the naive forecast.
+        # With `residual` (and/or `highway`), the network's output starts at
+        # zero: an untrained model is exactly the naive forecast (or the
+        # linear part, once `fit_linear` has set it).
         self.head = keras.layers.Dense(
-            1, kernel_initializer="zeros" if residual else "glorot_uniform", name="head"
+            1,
+            kernel_initializer="zeros" if residual or highway else "glorot_uniform",
+            name="head",
         )
+        if revin is not None:
+            self.revin_drivers = ReversibleInstanceNormalization(
+                subtract_last=revin == "last", use_std=revin_std, name="revin_drivers"
+            )
+            self.revin_target = ReversibleInstanceNormalization(
+                subtract_last=revin == "last", use_std=revin_std, name="revin_target"
+            )
         self.highway_layer = (
             keras.layers.Dense(horizon, kernel_initializer="zeros", name="highway")
             if highway
@@ -283,6 +351,13 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         return self.window - 1 if self.protocol == "nowcast" else self.window
 
     @property
+    def _decoder_steps(self):
+        # The direct strategy runs the decoder `horizon - 1` steps further
+        # on placeholders (zeros), one output per horizon step.
+        extra = self.horizon - 1 if self.strategy == "direct" else 0
+        return self.past_target_length + extra
+
+    @property
     def memory_dim(self):
         return self.units * (2 if self.encoder_type.startswith("bi") else 1)
 
@@ -290,13 +365,14 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         # Every shape follows from the constructor arguments, so the model
         # builds the same way from a call and from a saved config.
         drivers_shape = (None, self.window, self.num_features)
+        if self.revin is not None:
+            self.revin_drivers.build(drivers_shape)
+            self.revin_target.build((None, self.past_target_length, 1))
         self.encoder.build(drivers_shape)
         for dense in self.bridge:
             dense.build((None, self.memory_dim))
         memory_length = self.window if self.attention_type != "none" else 1
-        self.decoder.build(
-            (None, self.past_target_length, 1), (None, memory_length, self.memory_dim)
-        )
+        self.decoder.build((None, self._decoder_steps, 1), (None, memory_length, self.memory_dim))
         self.head.build((None, self.decoder_cell.output_size))
         if self.highway_layer is not None:
             self.highway_layer.build(
@@ -372,13 +448,20 @@ class TimeSeriesForecaster(ForecasterExport, Task):
             )
         return drivers, past
 
-    def _predict(self, output, last_value, highway, training):
+    def _network_value(self, output, stats, training):
+        """The network's contribution, on the scale of the inputs."""
         value = self.head(self.output_dropout(output, training=training))
-        if self.residual:
-            value = value + ops.cast(last_value, value.dtype)
-        if highway is not None:
-            value = value + highway
-        return value
+        if self.revin is None:
+            return value
+        # With a base (last value, linear part) the network predicts a
+        # correction, i.e. a difference: scaled back, not shifted.
+        return self.revin_target(
+            value, stats=stats, mode="denormalize", center=not self._has_base
+        )
+
+    @property
+    def _has_base(self):
+        return self.residual or self.highway
 
     def _highway(self, drivers, past):
         """The linear term of every forecast step `(B, horizon)`, or None."""
@@ -398,50 +481,214 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         drivers, past = self._split_inputs(inputs)
         drivers = ops.cast(drivers, self.compute_dtype)
         past = ops.cast(past, self.compute_dtype)
-        outputs, final, input_weights = self._encode(drivers, training)
+        if self.revin is not None:
+            net_drivers, _ = self.revin_drivers(drivers)
+            net_past, stats = self.revin_target(past)
+        else:
+            net_drivers, net_past, stats = drivers, past, None
+        outputs, final, input_weights = self._encode(net_drivers, training)
         if self.attention_type == "none":
             memory = ops.expand_dims(final, 1)
         else:
             memory = self.memory_dropout(outputs, training=training)
         initial = [dense(final) for dense in self.bridge]
-        dec_outputs, states, alignments = self.decoder(
-            past, memory, initial_state=initial, training=training
-        )
-        last = past[:, -1]
         highway = self._highway(drivers, past)
-
-        def highway_at(step):
-            if highway is None:
-                return None
-            return ops.expand_dims(ops.take(highway, step, axis=1), -1)
-
-        prediction = self._predict(dec_outputs[:, -1], last, highway_at(0), training)
-        predictions = [prediction]
-        weights = [alignments[:, -1:]]
-        if self.horizon > 1:
-            # The recursive steps: the decoder reads its own prediction.
-            def next_inputs(output, previous, step):
-                return self._predict(output, previous, highway_at(step + 1), training)
-
-            feedback = FeedbackSampler(self.horizon - 1, next_inputs)(
-                self.decoder_cell,
-                self.decoder.prepare_memory(memory),
-                prediction,
-                states,
-                training=training,
-                stateful=[self],
+        if self.strategy == "direct":
+            decoder_inputs = net_past
+            if self.horizon > 1:
+                batch = ops.shape(past)[0]
+                placeholders = ops.zeros((batch, self.horizon - 1, 1), self.compute_dtype)
+                decoder_inputs = ops.concatenate([net_past, placeholders], axis=1)
+            dec_outputs, _, alignments = self.decoder(
+                decoder_inputs, memory, initial_state=initial, training=training
             )
-            predictions.append(feedback["outputs"][:, :, 0])
-            weights.append(feedback["attention"])
-        forecast = ops.concatenate(predictions, axis=-1)
+            outs = dec_outputs[:, -self.horizon :]
+            forecast = self._network_value(outs, stats, training)[..., 0]
+            if self.residual:
+                forecast = forecast + past[:, -1]
+            if highway is not None:
+                forecast = forecast + highway
+            weights = alignments[:, -self.horizon :]
+        else:
+            forecast, weights = self._recursive(
+                net_past, past, memory, initial, highway, stats, training
+            )
         if not return_attention_scores:
             return forecast
         scores = {}
         if self.attention_type != "none":
-            scores["temporal"] = ops.concatenate(weights, axis=1)
+            scores["temporal"] = weights
         if self.input_attention:
             scores["input"] = input_weights
         return forecast, scores
+
+    def _recursive(self, net_past, past, memory, initial, highway, stats, training):
+        dec_outputs, states, alignments = self.decoder(
+            net_past, memory, initial_state=initial, training=training
+        )
+
+        def predict(output, previous, step):
+            value = self._network_value(output, stats, training)
+            if self.residual:
+                value = value + previous
+            if highway is not None:
+                value = value + ops.expand_dims(ops.take(highway, step, axis=1), -1)
+            return value
+
+        prediction = predict(dec_outputs[:, -1], past[:, -1], 0)
+        predictions = [prediction]
+        weights = [alignments[:, -1:]]
+        if self.horizon > 1:
+            # The recursive steps (a `FeedbackSampler`): the decoder reads its
+            # own previous prediction, in its input units (RevIN-normalized).
+            def to_input(value):
+                if self.revin is None:
+                    return value
+                return self.revin_target(value, stats=stats, mode="normalize")
+
+            def from_input(value):
+                if self.revin is None:
+                    return value
+                return self.revin_target(value, stats=stats, mode="denormalize")
+
+            def next_inputs(output, fed, step):
+                return to_input(predict(output, from_input(fed), step + 1))
+
+            feedback = FeedbackSampler(self.horizon - 1, next_inputs)(
+                self.decoder_cell,
+                self.decoder.prepare_memory(memory),
+                to_input(prediction),
+                states,
+                training=training,
+                stateful=[self],
+            )
+            predictions.append(from_input(feedback["outputs"])[:, :, 0])
+            weights.append(feedback["attention"])
+        return ops.concatenate(predictions, axis=-1), ops.concatenate(weights, axis=1)
+
+    def fit_linear(
+        self,
+        x,
+        y,
+        validation_data=None,
+        l2=None,
+        level_l2=None,
+        smooth_l2=None,
+        refit=False,
+        freeze=True,
+    ):
+        """Sets the linear part (the highway) by ridge regression, in closed form.
+
+        Call it before `compile`/`fit` (it needs `highway=True`). The highway
+        then holds a ridge regression fitted on `(x, y)` (see
+        `keras_attention.models.linear_part`): with `residual=True`, a
+        forecast of the change from the last value, from the window's
+        changes and its last values, with three penalties (on the change
+        weights, on the level weights, on the roughness of each series' lag
+        weights) chosen on `validation_data` (else on the last 20% of `x`, in
+        time order); with `strategy="recursive"`, the one-step fit iterated
+        over the horizon. As the network's output layer starts at zero, the
+        model is then exactly this linear model, and training fits the
+        network to what the linear part leaves. With `freeze`, the highway
+        is not trained (the setting is saved with the model).
+
+        Args:
+            x: dict `{"drivers": (N, T, n), "past_target": (N, T_p, 1)}` (or
+                the tuple) of training windows, in time order, as numpy
+                arrays.
+            y: `(N, horizon)` targets.
+            validation_data: optional `(x_val, y_val)` to choose the
+                penalties on.
+            l2, level_l2, smooth_l2: fixed penalties of the change weights,
+                the level weights and the roughness of the lag weights,
+                instead of their search (`level_l2=float("inf")` drops the
+                levels): numbers, or lists of one per horizon step (the
+                returned dict's, to refit on more windows later).
+            refit: after the search on `validation_data`, fit on `x` and
+                `validation_data` together. Leave it off when the same
+                validation data then selects the network's epochs (it would
+                judge a linear part that has seen it); refit at the end
+                instead, with the returned penalties:
+                `fit_linear(x_and_val, y_and_val, l2=info["l2"],
+                level_l2=info["level_l2"], smooth_l2=info["smooth_l2"])`.
+            freeze: make the highway non-trainable.
+
+        Returns:
+            A dict: the chosen penalties and their held-out RMSE, per
+            horizon step (of the one-step fit for `"recursive"`).
+
+        Example:
+
+        >>> import numpy as np
+        >>> model = TimeSeriesForecaster(window=4, num_features=1, units=4,
+        ...                               residual=True, highway=True)
+        >>> rng = np.random.default_rng(0)
+        >>> x = {"drivers": rng.normal(size=(64, 4, 1)).astype("float32"),
+        ...      "past_target": rng.normal(size=(64, 3, 1)).astype("float32")}
+        >>> y = x["past_target"][:, -1] + 0.5 * x["drivers"][:, -1]
+        >>> info = model.fit_linear(x, y, l2=0.0, level_l2=0.0, smooth_l2=0.0)
+        >>> bool(np.allclose(model.predict(x, verbose=0), y, atol=1e-4))
+        True
+        """
+        if not self.highway:
+            raise ValueError(
+                "fit_linear() sets the highway: build the model with highway=True."
+            )
+        if isinstance(x, dict):
+            drivers, past = x.get("drivers"), x.get("past_target")
+        elif isinstance(x, (list, tuple)) and len(x) == 2:
+            drivers, past = x
+        else:
+            drivers = past = None
+        if drivers is None or past is None:
+            raise ValueError(
+                "`x` must be {'drivers': (N, T, n), 'past_target': (N, T_p, 1)} or a "
+                f"(drivers, past_target) tuple. Received: {type(x).__name__}"
+            )
+        drivers = np.asarray(drivers)
+        past = np.asarray(past)
+        if past.ndim == 2:
+            past = past[..., None]
+        y = np.asarray(y)
+        if y.ndim == 1:
+            y = y[:, None]
+        expected = (self.window, self.num_features)
+        if drivers.ndim != 3 or drivers.shape[1:] != expected:
+            raise ValueError(
+                f"`drivers` must have shape (N, {self.window}, {self.num_features}). "
+                f"Received: drivers.shape={drivers.shape}"
+            )
+        if past.shape[1:] != (self.past_target_length, 1):
+            raise ValueError(
+                f"`past_target` must have {self.past_target_length} steps with "
+                f"protocol={self.protocol!r} and window={self.window}. "
+                f"Received: past_target.shape={past.shape}"
+            )
+        if y.shape != (len(drivers), self.horizon):
+            raise ValueError(
+                f"`y` must have shape (N, horizon) = ({len(drivers)}, {self.horizon}). "
+                f"Received: y.shape={y.shape}"
+            )
+        if not self.built:
+            self.build()
+        kernel, bias, info = linear_part.fit_linear_part(
+            (drivers, past),
+            y,
+            self.window,
+            self.num_features,
+            self.past_target_length,
+            residual=self.residual,
+            strategy=self.strategy,
+            validation_data=validation_data,
+            l2=l2,
+            level_l2=level_l2,
+            smooth_l2=smooth_l2,
+            refit=refit,
+        )
+        self.highway_layer.set_weights([kernel.astype("float32"), bias.astype("float32")])
+        if freeze:
+            self.highway_layer.trainable = False
+        return info
 
     def predict_with_attention(self, inputs, batch_size=256):
         """Forecasts and attention weights as numpy arrays, batch by batch.
@@ -482,14 +729,31 @@ class TimeSeriesForecaster(ForecasterExport, Task):
             "residual": self.residual,
             "highway": self.highway,
             "dropout": self.dropout,
+            "strategy": self.strategy,
+            "revin": self.revin,
+            "revin_std": self.revin_std,
             "preprocessor": None
             if self._preprocessor is None
             else self._preprocessor.get_config(),
         }
 
+    def get_build_config(self):
+        # A frozen (fitted) highway stays frozen after loading.
+        config = dict(super().get_build_config() or {})
+        if self.highway_layer is not None:
+            config["highway_trainable"] = bool(self.highway_layer.trainable)
+        return config
+
+    def build_from_config(self, config):
+        self.build()
+        if self.highway_layer is not None and config.get("highway_trainable") is False:
+            self.highway_layer.trainable = False
+
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        for key, value in _LEGACY_DEFAULTS.items():
+            config.setdefault(key, value)
         if isinstance(config.get("dtype"), dict):
             config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
         return cls(**config)

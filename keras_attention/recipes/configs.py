@@ -33,6 +33,8 @@ SCORE_MODES = ("dot", "scaled_dot", "general", "concat", "location")
 TRANSLATOR_ENCODERS = ("gru", "lstm", "simple")
 FORECASTER_ENCODERS = ("lstm", "gru", "simple", "bilstm", "bigru")
 FORECASTER_DECODERS = ("lstm", "gru")
+FORECASTER_STRATEGIES = ("direct", "recursive")
+FORECASTER_REVIN = ("last", "mean", "none")
 PROTOCOLS = ("nowcast", "forecast")
 SCALINGS = ("standard", "minmax")
 SERIES = ("synthetic", "nasdaq", "sml2010")
@@ -106,6 +108,10 @@ class SeriesConfig(_Checked):
     interpolate: bool = option(False, "fill missing cells by linear interpolation")
     num_steps: int = option(3000, "rows of the embedded series", check="positive",
                             metavar="N")
+    validation_fraction: float = option(
+        0.0, "with a 2-part split, the last fraction of the training rows becomes the "
+        "validation part (early stopping, the linear part's penalties); the test rows do "
+        "not change; 0: none", check="rate", metavar="F")
 
     def split_parts(self):
         """`split` as a tuple of ratios (floats) or row counts (ints), or None."""
@@ -321,21 +327,44 @@ class ForecastConfig(SeriesConfig, RunOptions):
     """
 
     LABEL = "forecaster"
-    encoder: str = option("gru", "encoder", choices=FORECASTER_ENCODERS)
+    # The model's defaults are TimeSeriesForecaster's (tests/recipes/configs_test.py
+    # checks that they agree); the training defaults were chosen with them
+    # (docs/forecasting.md, bench/forecast_results.py).
+    encoder: str = option("lstm", "encoder", choices=FORECASTER_ENCODERS)
     decoder: str = option("lstm", "decoder cell", choices=FORECASTER_DECODERS)
     attention: str = option("bahdanau", "temporal attention", choices=FORECASTER_ATTENTIONS)
     input_attention: bool = option(False, "DA-RNN's input attention")
-    residual: bool = option(False, "predict the change from the last value")
-    highway: bool = option(False, "add a linear function of the inputs (LSTNet highway)")
-    units: int = option(32, "recurrent units", check="positive", metavar="N")
+    residual: bool = option(True, "add the last known value (predict the change from it)")
+    highway: bool = option(
+        True, "the linear part (LSTNet's highway), fitted in closed form before training "
+        "unless --no-fit-linear")
+    horizon_strategy: str = option(
+        "direct", "for --horizon > 1: one output per step, or the decoder fed its own "
+        "prediction; the baselines are run the same way", choices=FORECASTER_STRATEGIES)
+    revin: str = option("last", "reversible instance normalization of the network's inputs",
+                        choices=FORECASTER_REVIN)
+    revin_std: bool = option(True, "RevIN divides by each window's std")
+    units: int = option(64, "recurrent units", check="positive", metavar="N")
     dropout: float = option(0.0, "dropout rate", check="rate", metavar="RATE")
-    epochs: int = option(40, "training epochs", check="positive", metavar="N")
+    fit_linear: bool = option(
+        True, "set the linear part by ridge regression (penalties chosen on the validation "
+        "part) and freeze it before training the network")
+    refit_linear: bool = option(
+        True, "after training, fit the linear part again on the training and validation "
+        "windows with the chosen penalties")
+    validation_fraction: float = option(
+        0.2, "with a 2-part split, the last fraction of the training rows becomes the "
+        "validation part (early stopping, the linear part's penalties; the scaler is "
+        "fitted on the rows before it); the test rows do not change; 0: none",
+        check="rate", metavar="F")
+    epochs: int = option(100, "training epochs", check="positive", metavar="N")
     batch_size: int = option(64, "batch size", check="positive", metavar="N")
-    learning_rate: float = option(5e-3, "Adam learning rate", check="positive_float",
+    learning_rate: float = option(1e-3, "Adam learning rate", check="positive_float",
                                   metavar="LR")
     patience: int = option(
-        0, "with a validation part, stop after N epochs without improvement (0: never; "
-        "the best validation epoch is kept)", check="non_negative", metavar="N")
+        20, "with a validation part, stop after N epochs without improvement (0: never); "
+        "the best validation epoch is kept, or the untrained model (the linear part) if "
+        "none beats it", check="non_negative", metavar="N")
     seeds: str = option("0", "comma-separated seeds; mean and std over them",
                         metavar="S,S,...")
     strategy: str = option("none", "tf.distribute strategy (docs/distributed.md)",

@@ -4,7 +4,9 @@ Training, step by step (`train(config)` runs them all, one model per seed:
 `examples/forecast.py`, `keras-attention train forecast`):
 
     series = load_series(config)                  # windows, scaler on train rows
-    model, history = fit(config, series, seed)    # build, compile, fit
+    model, history, ... = fit(config, series, seed)
+        # build; the linear part in closed form (fit_linear), then the
+        # network with early stopping on validation; the linear part refitted
     results = evaluate_model(model, series)       # model, naive, linear
     save_forecaster(model, series, config)        # .keras + preprocessing
     save_plots(model, series, out_dir)            # forecast and attention PNGs
@@ -67,7 +69,10 @@ def load_series(spec, option="data"):
 
     The series is the embedded one, NASDAQ-100, SML2010 (DA-RNN's split and
     driving series) or a CSV file; `make_windows` splits it
-    chronologically and fits the scaler on the training rows only.
+    chronologically and fits the scaler on the training rows only. With a
+    two-part split and a `validation_fraction` (0.2 in a `ForecastConfig`), the
+    last fraction of the training rows becomes the validation part
+    (`carve_validation`): the test rows do not change.
 
     Raises:
         ConfigError: naming the option at fault (`--data`, `--target`,
@@ -88,14 +93,62 @@ def load_series(spec, option="data"):
     else:
         frame = data  # a CSV path; make_windows reads and checks it
     features = spec.feature_list() or features
+    split = spec.split_parts() or split
+    fraction = spec.validation_fraction
+    if len(split) == 2 and fraction:
+        num_rows = len(frame) if not isinstance(frame, str) else len(ts.read_csv(frame))
+        split = carve_validation(split, num_rows, fraction)
     try:
         return ts.make_windows(
             frame, target, features, window=spec.window, horizon=spec.horizon,
-            protocol=spec.protocol, split=spec.split_parts() or split,
+            protocol=spec.protocol, split=split,
             scaling=spec.scaling, interpolate=spec.interpolate,
         )
     except ts.MissingValuesError as e:
         raise missing_values_error(option, data, e) from None
+
+
+def carve_validation(split, num_rows, fraction):
+    """A 2-part split as 3 row counts, the validation rows being the last
+    `fraction` of the training rows (so the test rows stay the same).
+
+    Example:
+
+    >>> carve_validation((0.7, 0.3), 1000, 0.2)
+    (560, 140, 300)
+    >>> carve_validation((3200, 937), 4137, 0.25)
+    (2400, 800, 937)
+    """
+    if all(isinstance(v, float) for v in split):
+        train_rows = int(round(split[0] * num_rows))  # as make_windows rounds
+        test_rows = num_rows - train_rows
+    else:
+        train_rows, test_rows = split
+    val_rows = int(round(fraction * train_rows))
+    return (train_rows - val_rows, val_rows, test_rows)
+
+
+def baseline_fit_parts(config):
+    """The parts the linear baseline is fitted on: the protocol's training
+    rows, i.e. the training and the carved validation windows where the
+    validation part was carved from them."""
+    split = config.split_parts() or (
+        ts.SML2010_DARNN_SPLIT if _is_sml2010(config.data) else (0.7, 0.3))
+    carved = len(split) == 2 and config.validation_fraction
+    return ("train", "val") if carved else ("train",)
+
+
+def baseline_predictions(config, series):
+    """The naive and linear baselines of a `ForecastConfig`'s test part, run
+    as its model is (`horizon_strategy`: one least-squares fit per horizon
+    step, or the one-step fit iterated) and fitted on the protocol's
+    training rows (`baseline_fit_parts`)."""
+    return fc.baseline_predictions(
+        series, strategy=config.horizon_strategy, fit_parts=baseline_fit_parts(config))
+
+
+def _is_sml2010(data):
+    return data == "sml2010" or (data not in ("synthetic", "nasdaq") and os.path.isdir(data))
 
 
 def missing_values_error(option, data, error, features=True):
@@ -121,29 +174,88 @@ def build_model(config, series):
             units=config.units, encoder=config.encoder, decoder=config.decoder,
             attention=config.attention, input_attention=config.input_attention,
             protocol=config.protocol, residual=config.residual, highway=config.highway,
-            dropout=config.dropout, preprocessor=series_preprocessor(series),
+            dropout=config.dropout, strategy=config.horizon_strategy,
+            revin=None if config.revin == "none" else config.revin,
+            revin_std=config.revin_std, preprocessor=series_preprocessor(series),
         )
-        steps = config.epochs * int(np.ceil(len(series["train"]) / config.batch_size))
-        schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, max(steps, 1))
-        model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse")
+        _compile(model, config, series)
     model.build()
     return model
+
+
+def _compile(model, config, series):
+    steps = config.epochs * int(np.ceil(len(series["train"]) / config.batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, max(steps, 1))
+    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse")
+
+
+def fit_linear_part(model, config, series):
+    """The linear part in closed form, before the network trains.
+
+    Its penalties are chosen on the validation part; it is fitted on the
+    training windows only (`refit=False`), so that the validation part still
+    judges the network fairly. The model is compiled again (the optimizer
+    must see the frozen highway). Returns `fit_linear`'s dict, or None
+    without a linear part (`highway` or `fit_linear` off).
+    """
+    if not (model.highway and config.fit_linear):
+        return None
+    train = series["train"]
+    val = series["val"] if "val" in series.parts else None
+    info = model.fit_linear(
+        train.inputs, train.target,
+        validation_data=(val.inputs, val.target) if val is not None else None, refit=False)
+    with training.strategy_scope(config.strategy):
+        _compile(model, config, series)
+    return info
+
+
+def refit_linear_part(model, config, series, info):
+    """After training: the linear part fitted again on the training and
+    validation windows with the chosen penalties (the usual refit after a
+    search); the network's correction is kept as trained."""
+    if info is None or not config.refit_linear or "val" not in series.parts:
+        return info
+    train, val = series["train"], series["val"]
+    both = {key: np.concatenate([train.inputs[key], val.inputs[key]])
+            for key in ("drivers", "past_target")}
+    model.fit_linear(both, np.concatenate([train.target, val.target]), l2=info["l2"],
+                     level_l2=info["level_l2"], smooth_l2=info["smooth_l2"])
+    return {**info, "refit_on_validation": True}
+
+
+def linear_part_forecast(model, inputs):
+    """The forecast of the linear part alone (the network's output set to
+    zero, as before training): what the network adds is the difference."""
+    head = model.head.get_weights()
+    model.head.set_weights([np.zeros_like(w) for w in head])
+    try:
+        return model.predict(inputs, batch_size=512, verbose=0)
+    finally:
+        model.head.set_weights(head)
 
 
 def fit(config, series, seed):
     """Seeds, builds and trains one forecaster.
 
-    With a validation part the weights of the best validation epoch are
-    kept (and training stops after `patience` epochs without improvement).
+    In order: `fit_linear_part` (the closed-form linear part, frozen; the
+    network's output starts at zero, so the model is then exactly the linear
+    model); `model.fit`, the network learning what the linear part leaves,
+    with early stopping on the validation part (the best validation epoch is
+    kept, or the untrained model if no epoch beats it); `refit_linear_part`.
 
     Returns:
-        `(model, history, seconds, best_epoch)`.
+        `(model, history, seconds, best_epoch, linear_info)`; `best_epoch`
+        is 0 where the untrained model was kept, `history` holds the
+        validation losses `val_loss_initial` (untrained) and `val_loss_kept`.
     """
     training.seed_everything(seed, config.deterministic)
     model = build_model(config, series)
-    callbacks, validation, stopper = [], None, None
+    linear_info = fit_linear_part(model, config, series)
+    callbacks, validation, stopper, initial = [], None, None, None
     if "val" in series.parts:
         validation = series.dataset("val", 256)
+        initial = (model.evaluate(validation, verbose=0), model.get_weights())
         stopper = keras.callbacks.EarlyStopping(
             patience=config.patience if config.patience > 0 else config.epochs + 1,
             restore_best_weights=True,
@@ -166,17 +278,36 @@ def fit(config, series, seed):
         validation_data=validation, epochs=config.epochs, callbacks=callbacks,
         shuffle=False, verbose=fit_verbose(config.verbose),
     )
+    history = dict(history.history)
     best_epoch = None
     if stopper is not None and stopper.best_epoch is not None:
         best_epoch = int(stopper.best_epoch) + 1
-    return model, history.history, time.time() - start, best_epoch
+        # Never end worse (on validation) than the untrained model, which is
+        # the linear part after fit_linear: keep it if no epoch beat it.
+        if initial[0] <= stopper.best:
+            model.set_weights(initial[1])
+            best_epoch = 0
+    if initial is not None:
+        history["val_loss_initial"] = float(initial[0])
+        history["val_loss_kept"] = float(min([initial[0], *history.get("val_loss", [])]))
+    linear_info = refit_linear_part(model, config, series, linear_info)
+    return model, history, time.time() - start, best_epoch, linear_info
 
 
-def evaluate_model(model, series, baselines=None):
+def evaluate_model(model, series, baselines=None, linear_part=False):
     """Test metrics of the model, the naive and the linear baselines
-    (original scale, and RMSE on the scaled target)."""
-    forecast = model.predict(series["test"].inputs, batch_size=512, verbose=0)
-    return fc.evaluate(series, {"model": forecast, **(baselines or fc.baseline_predictions(series))})
+    (original scale, and RMSE on the scaled target).
+
+    The baselines are run as the model is (`strategy`, for `horizon > 1`)
+    unless given. With `linear_part`, also the model's linear part alone
+    (`"linear_part"`).
+    """
+    inputs = series["test"].inputs
+    predictions = {"model": model.predict(inputs, batch_size=512, verbose=0)}
+    predictions.update(baselines or fc.baseline_predictions(series, strategy=model.strategy))
+    if linear_part:
+        predictions["linear_part"] = linear_part_forecast(model, inputs)
+    return fc.evaluate(series, predictions)
 
 
 def summarize(runs):
@@ -319,16 +450,23 @@ def load_preprocessing(model, model_path):
 def fit_and_evaluate(config, series, seed, baselines=None, log=print):
     """One seed: `fit`, then `evaluate_model`; returns `(model, run)` where
     `run` holds the seed, its test results, seconds, epochs and best epoch."""
-    model, history, seconds, best_epoch = fit(config, series, seed)
-    results = evaluate_model(model, series, baselines)
+    model, history, seconds, best_epoch, linear_info = fit(config, series, seed)
+    results = evaluate_model(model, series, baselines, linear_part=linear_info is not None)
+    alone = results.get("linear_part")
     get_log(log)(
         f"seed {seed}: {len(history['loss'])} epochs in {seconds:.0f} s"
-        + (f" (best validation epoch {best_epoch})" if best_epoch else "")
+        + (f" (best validation epoch {best_epoch})" if best_epoch is not None else "")
         + f", test RMSE {results['model']['rmse']:.5g} (naive "
-        f"{results['naive']['rmse']:.5g}, linear {results['linear']['rmse']:.5g}), "
-        f"protocol={series.protocol}")
+        f"{results['naive']['rmse']:.5g}, linear {results['linear']['rmse']:.5g}"
+        + (f", linear part alone {alone['rmse']:.5g}" if alone else "")
+        + f"), protocol={series.protocol}")
     return model, {"seed": seed, "results": results, "seconds": seconds,
-                   "epochs": len(history["loss"]), "best_epoch": best_epoch}
+                   "epochs": len(history["loss"]), "best_epoch": best_epoch,
+                   "linear_fit": linear_info,
+                   "loss": [float(v) for v in history["loss"]],
+                   "val_loss": [float(v) for v in history.get("val_loss", [])],
+                   "val_loss_initial": history.get("val_loss_initial"),
+                   "val_loss_kept": history.get("val_loss_kept")}
 
 
 def finish(config, series, model, runs, started, log=print):
@@ -346,6 +484,8 @@ def finish(config, series, model, runs, started, log=print):
         "protocol": series.protocol,
         "description": series.describe(),
         "args": _absolute_data(dataclasses.asdict(config)),
+        "model_config": {k: v for k, v in model.get_config().items()
+                         if k not in ("name", "trainable", "dtype", "preprocessor")},
         "scaler": series.scaler.to_dict(),
         "test_windows": len(series["test"]),
         "summary": summary,
@@ -387,7 +527,7 @@ def train(config=None, log=print):
     started = time.time()
     series = load_series(config)
     log(series.describe())
-    baselines = fc.baseline_predictions(series)
+    baselines = baseline_predictions(config, series)
     runs, first_model = [], None
     for seed in config.seed_list():
         model, run = fit_and_evaluate(config, series, seed, baselines, log)
@@ -480,7 +620,10 @@ def evaluate(model, config, model_path=None, log=print, **_):
         raise ConfigError(
             "data", f"its windows ({series.window} steps, {series.num_features} driving "
             f"series) do not fit the model ({model.window}, {model.num_features})")
-    results = evaluate_model(model, series)
+    # The baselines as in the training run: fitted on its training rows.
+    baselines = fc.baseline_predictions(series, strategy=model.strategy,
+                                        fit_parts=baseline_fit_parts(spec))
+    results = evaluate_model(model, series, baselines)
     log(series.describe())
     log(fc.format_table(results, title=f"Test part ({len(series['test'])} windows):"))
     return Result({"description": series.describe(), "results": results})

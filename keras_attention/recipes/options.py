@@ -293,7 +293,14 @@ def add_options(parser, *config_classes, suppress=True, exclude=(), groups=None)
             target.add_argument(name, nargs="*", metavar=meta["metavar"], **kwargs)
             continue
         if _base_type(field.type) is bool:
-            target.add_argument(flag_of(name), action="store_true", **kwargs)
+            if _default_of(field) is True:
+                # On by default: `--name` / `--no-name`.
+                if not suppress:
+                    kwargs["default"] = True
+                target.add_argument(
+                    flag_of(name), action=argparse.BooleanOptionalAction, **kwargs)
+            else:
+                target.add_argument(flag_of(name), action="store_true", **kwargs)
             continue
         if not suppress:
             kwargs["default"] = _default_of(field)

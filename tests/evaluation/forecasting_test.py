@@ -88,3 +88,65 @@ def test_errors(fn, args, match):
 def test_predict_before_fit():
     with pytest.raises(ValueError, match=re.escape("Call fit() before predict().")):
         fc.LinearAutoregressive().predict({"drivers": np.zeros((1, 1, 1)), "past_target": np.zeros((1, 1, 1))})
+
+
+def test_shift_window_and_recursive_forecast_by_hand():
+    drivers = np.array([[[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]]])
+    past = np.array([[5.0, 6.0]])
+    d, p = fc.shift_window(drivers, past, np.array([7.0]))
+    # The drivers' last row repeats (their values after the window are
+    # unknown); the prediction is appended to the past target.
+    np.testing.assert_array_equal(d[0], [[2.0, 20.0], [3.0, 30.0], [3.0, 30.0]])
+    np.testing.assert_array_equal(p, [[6.0, 7.0]])
+    # y_next = y_last + x_last[0]: every step adds 3 (the repeated driver).
+    def step(d, p):
+        return p[:, -1] + d[:, -1, 0]
+
+    np.testing.assert_allclose(fc.recursive_forecast(step, drivers, past, 3), [[9.0, 12.0, 15.0]])
+    # (N, T_p, 1) past values work the same way.
+    np.testing.assert_allclose(
+        fc.recursive_forecast(step, drivers, past[..., None], 2), [[9.0, 12.0]]
+    )
+
+
+def test_recursive_baseline_iterates_the_one_step_fit():
+    rows = np.arange(60, dtype="float64")
+    frame = pd.DataFrame({"a": np.cos(rows), "y": 0.5 * rows + np.sin(rows)})
+    s = ts.make_windows(frame, "y", window=4, horizon=3, split=(40, 20), protocol="forecast")
+    direct = fc.baseline_predictions(s, strategy="direct")
+    recursive = fc.baseline_predictions(s, strategy="recursive")
+    np.testing.assert_array_equal(direct["naive"], recursive["naive"])
+    # By hand: the one-step least-squares model, applied to shifted windows.
+    train, test = s["train"], s["test"]
+    one = fc.LinearAutoregressive().fit(train.inputs, train.target[:, :1])
+    d, p = test.drivers.astype("float64"), test.past_target[..., 0].astype("float64")
+    expected = []
+    for _ in range(3):
+        value = one.predict({"drivers": d, "past_target": p})[:, 0]
+        expected.append(value)
+        d = np.concatenate([d[:, 1:], d[:, -1:]], axis=1)
+        p = np.concatenate([p[:, 1:], value[:, None]], axis=1)
+    np.testing.assert_allclose(recursive["linear"], np.stack(expected, 1), atol=1e-9)
+    # Step 1 is the same model either way; later steps differ.
+    np.testing.assert_allclose(recursive["linear"][:, 0], direct["linear"][:, 0], atol=1e-6)
+    assert not np.allclose(recursive["linear"][:, 2], direct["linear"][:, 2])
+
+
+def test_baselines_fitted_on_train_and_validation_windows():
+    s = ts.make_windows(ts.synthetic_series(200), "target", window=5, split=(0.5, 0.2, 0.3))
+    both = fc.baseline_predictions(s, fit_parts=("train", "val"))["linear"]
+    inputs = {
+        k: np.concatenate([s["train"].inputs[k], s["val"].inputs[k]]) for k in ("drivers", "past_target")
+    }
+    target = np.concatenate([s["train"].target, s["val"].target])
+    expected = fc.LinearAutoregressive().fit(inputs, target).predict(s["test"].inputs)
+    np.testing.assert_allclose(both, expected)
+    assert not np.allclose(both, fc.baseline_predictions(s)["linear"])
+
+
+def test_baseline_strategy_error():
+    s = ts.make_windows(ts.synthetic_series(100), "target", window=5)
+    with pytest.raises(ValueError, match=re.escape(
+        "`strategy` must be one of 'direct', 'recursive'. Received: strategy='mimo'"
+    )):
+        fc.baseline_predictions(s, strategy="mimo")

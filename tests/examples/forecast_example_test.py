@@ -34,8 +34,15 @@ def test_forecast_example_on_the_embedded_series(tmp_path):
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved["protocol"] == record["protocol"] == "nowcast"
     assert "protocol='nowcast'" in saved["description"]
-    assert set(saved["summary"]) == {"model", "naive", "linear"}
+    # The linear part alone (the untrained model) is recorded next to the
+    # model and the baselines, with what validation chose.
+    assert set(saved["summary"]) == {"model", "naive", "linear", "linear_part"}
     assert len(saved["runs"]) == 2
+    for run in saved["runs"]:
+        assert run["val_loss_kept"] <= run["val_loss_initial"]
+        assert run["linear_fit"]["refit_on_validation"]
+        assert set(run["linear_fit"]) >= {"l2", "level_l2", "smooth_l2"}
+    assert saved["model_config"]["highway"] and saved["model_config"]["residual"]
     assert all(r["results"]["model"]["protocol"] == "nowcast" for r in saved["runs"])
     restored = keras.models.load_model(tmp_path / "model.keras")
     assert restored.protocol == "nowcast" and restored.input_attention

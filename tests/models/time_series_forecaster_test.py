@@ -65,7 +65,10 @@ def test_tuple_inputs_and_2d_past_target():
 def test_temporal_weights_are_the_decoder_alignments():
     # The returned weights are those the decoder step used: recompute the
     # first horizon step by hand from the model's own layers.
-    model = TimeSeriesForecaster(window=6, num_features=4, units=8, protocol="forecast")
+    # revin=None: the encoder reads the drivers as given.
+    model = TimeSeriesForecaster(
+        window=6, num_features=4, units=8, protocol="forecast", revin=None
+    )
     x = inputs(protocol="forecast")
     _, scores = model(x, return_attention_scores=True)
     outputs, h, c = model.encoder(x["drivers"])
@@ -87,7 +90,9 @@ def test_residual_adds_the_last_known_value():
 
 
 def test_highway_is_a_linear_function_of_the_inputs():
-    model = TimeSeriesForecaster(window=6, num_features=4, horizon=2, units=8, highway=True)
+    model = TimeSeriesForecaster(
+        window=6, num_features=4, horizon=2, units=8, highway=True, residual=False
+    )
     x = inputs()
     model(x)
     for layer in (model.head,):
@@ -104,6 +109,7 @@ def test_get_config_is_the_constructor_arguments():
         window=7, num_features=3, horizon=2, units=5, encoder="bigru", decoder="gru",
         attention="luong", attention_units=4, score_mode="concat", input_attention=False,
         protocol="forecast", residual=True, highway=True, dropout=0.1,
+        strategy="direct", revin="mean", revin_std=False,
         preprocessor={"target": "y", "features": ["a", "b", "c"], "scaling": "minmax",
                       "center": [0.0, 1.0, 2.0, 3.0], "scale": [1.0, 2.0, 3.0, 4.0]},
     )
@@ -146,6 +152,7 @@ def test_load_in_a_fresh_process(tmp_path):
     )
 
 
+@pytest.mark.tensorflow_only  # trains on series.dataset (tf.data)
 def test_fit_reduces_the_loss_with_dropout_and_multistep():
     series = ts.make_windows(ts.synthetic_series(300), "target", window=6, horizon=2)
     model = TimeSeriesForecaster(
@@ -202,6 +209,7 @@ def test_input_errors_name_the_protocol():
 
 
 @pytest.mark.slow
+@pytest.mark.tensorflow_only  # trains on series.dataset (tf.data)
 def test_learns_the_known_lags_of_the_embedded_series():
     """The embedded target depends on x1 at lag 3 and x2 at lag 6. Given the
     past target values nothing else in the window matters, so a trained
@@ -211,7 +219,12 @@ def test_learns_the_known_lags_of_the_embedded_series():
     series to point at the lags; see docs/forecasting.md.)"""
     keras.utils.set_random_seed(0)
     series = ts.make_windows(ts.synthetic_series(3000), "target", window=10, protocol="nowcast")
-    model = TimeSeriesForecaster(window=10, num_features=4, units=16, protocol="nowcast")
+    # The attention network alone (the model of the previous defaults): no
+    # linear part, no residual, no RevIN.
+    model = TimeSeriesForecaster(
+        window=10, num_features=4, units=16, protocol="nowcast", residual=False,
+        highway=False, revin=None, strategy="recursive",
+    )
     model.compile(optimizer=keras.optimizers.Adam(5e-3), loss="mse")
     model.fit(series.dataset("train", 64, shuffle=True, seed=0), epochs=60, verbose=0, shuffle=False)
     test = series["test"]

@@ -48,6 +48,24 @@ def test_choices_repeat_the_models_and_data_tuples():
     assert configs.STRATEGIES == training.STRATEGIES
 
 
+def test_the_forecasters_defaults_are_the_models():
+    """One set of defaults: the recipe's model options are the constructor's."""
+    import inspect
+
+    params = inspect.signature(time_series_forecaster.TimeSeriesForecaster).parameters
+    config = configs.ForecastConfig()
+    names = {"strategy": "horizon_strategy"}
+    for name in ("units", "encoder", "decoder", "attention", "input_attention", "residual",
+                 "highway", "dropout", "strategy", "revin", "revin_std"):
+        value = getattr(config, names.get(name, name))
+        assert (None if value == "none" else value) == params[name].default, name
+
+
+def test_options_on_by_default_can_be_turned_off():
+    config = parse_config(configs.ForecastConfig, ["--no-highway", "--revin", "none"])
+    assert (config.highway, config.residual, config.revin) == (False, True, "none")
+
+
 @pytest.mark.parametrize("config_class", ALL_CONFIGS, ids=lambda c: c.__name__)
 def test_the_options_parse_to_the_defaults(config_class):
     """A script with no option gets the dataclass's own defaults, and every

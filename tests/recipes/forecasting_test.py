@@ -3,6 +3,7 @@ every form earlier versions wrote."""
 
 import json
 
+import numpy as np
 import pytest
 
 from keras_attention.data.prediction_windows import preprocessing_config
@@ -65,3 +66,45 @@ def test_data_errors_name_the_option():
     with pytest.raises(ConfigError) as info:
         forecasting.load_series(configs.SeriesConfig(data=__file__))
     assert info.value.cli_message().startswith("argument --target: required with a CSV file")
+
+
+def test_a_two_part_split_carves_validation_from_the_end_of_the_training_rows():
+    spec = configs.SeriesConfig(num_steps=200, window=6, split="0.7,0.3")
+    plain = forecasting.load_series(spec)
+    carved = forecasting.load_series(
+        configs.ForecastConfig(num_steps=200, window=6, split="0.7,0.3"))
+    assert list(plain.parts) == ["train", "test"]
+    assert list(carved.parts) == ["train", "val", "test"]
+    # 140 training rows: the last 28 become validation; the test rows stay.
+    assert forecasting.carve_validation((0.7, 0.3), 200, 0.2) == (112, 28, 60)
+    assert carved.row_ranges["test"] == plain.row_ranges["test"]
+    assert carved.row_ranges["val"][1] == plain.row_ranges["train"][1]
+    assert len(carved["train"]) + len(carved["val"]) < len(plain["train"])
+    none = forecasting.load_series(
+        configs.ForecastConfig(num_steps=200, window=6, split="0.7,0.3", validation_fraction=0))
+    assert list(none.parts) == ["train", "test"]
+
+
+def test_the_baselines_are_fitted_on_the_protocols_training_rows():
+    assert forecasting.baseline_fit_parts(configs.ForecastConfig()) == ("train", "val")
+    assert forecasting.baseline_fit_parts(
+        configs.ForecastConfig(validation_fraction=0)) == ("train",)
+    assert forecasting.baseline_fit_parts(
+        configs.ForecastConfig(split="0.6,0.2,0.2")) == ("train",)
+
+
+def test_fit_keeps_the_linear_part_when_no_epoch_beats_it():
+    """fit_linear first, then the network; an epoch that ends worse on
+    validation than the untrained model (the linear part) is not kept, and
+    the linear part is refitted on train + validation."""
+    config = configs.ForecastConfig(num_steps=300, window=6, units=4, epochs=2,
+                                    learning_rate=50.0, output_dir="unused")
+    series = forecasting.load_series(config)
+    model, history, _, best_epoch, info = forecasting.fit(config, series, seed=0)
+    assert info["refit_on_validation"] and not model.highway_layer.trainable
+    assert history["val_loss_kept"] <= history["val_loss_initial"]
+    assert best_epoch == 0
+    inputs = series["test"].inputs
+    np.testing.assert_allclose(
+        model.predict(inputs, verbose=0), forecasting.linear_part_forecast(model, inputs),
+        atol=1e-6)

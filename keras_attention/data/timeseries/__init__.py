@@ -27,8 +27,9 @@ project's embedded series with a known lag structure).
 
 Modules: `loaders` (the data sets and CSV files), `columns` (checked target
 and driving-series columns), `scaling` (`Scaler`), `windows`
-(`make_windows`, `WindowedSeries`) and `gaps` (time gaps windows never
-cross); every public name is importable from here.
+(`make_windows`, `WindowedSeries`), `gaps` (time gaps windows never
+cross) and `recursive` (a one-step forecaster iterated, `recursive_forecast`);
+every public name is importable from here.
 """
 
 from keras_attention.data.timeseries.columns import MissingValuesError, select_columns
@@ -49,6 +50,7 @@ from keras_attention.data.timeseries.loaders import (
     read_csv,
     synthetic_series,
 )
+from keras_attention.data.timeseries.recursive import recursive_forecast, shift_window
 from keras_attention.data.timeseries.scaling import SCALINGS, Scaler
 from keras_attention.data.timeseries.windows import (
     PART_NAMES,
@@ -82,7 +84,9 @@ __all__ = [
     "load_sml2010",
     "make_windows",
     "read_csv",
+    "recursive_forecast",
     "rows_needed",
     "select_columns",
+    "shift_window",
     "synthetic_series",
 ]
