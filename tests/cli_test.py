@@ -306,9 +306,11 @@ def test_train_forecast_then_forecast_a_csv(forecaster, series_csv, tmp_path):
     path, train = forecaster
     assert_quiet(train.stderr)
     assert "test RMSE" in train.stdout and "loss:" in train.stdout
-    preprocessing = path.with_name("model.preprocessing.json")
-    assert str(preprocessing) in outputs(train.stdout)
-    config = json.loads(preprocessing.read_text())
+    # The model holds its preprocessing (columns, fitted scaler): no sidecar.
+    assert not path.with_name("model.preprocessing.json").exists()
+    from keras_attention.recipes.forecasting import _config_of
+
+    config = _config_of(load_model(path))
     assert config["target"] == "target" and config["window"] == 10
 
     predictions = tmp_path / "predictions.csv"
@@ -356,7 +358,7 @@ def test_tune_forecast_one_trial(tmp_path):
     assert_quiet(proc.stderr)
     assert outputs(proc.stdout) == [
         str(tmp_path / f"tuned_forecaster{s}")
-        for s in (".keras", "_search.json", ".preprocessing.json")
+        for s in (".keras", "_search.json")
     ]
     summary = json.loads((tmp_path / "tuned_forecaster_search.json").read_text())
     assert summary["completed_trials"] == 1
@@ -539,8 +541,11 @@ def test_forecast_predicts_the_empty_targets_at_the_end(forecaster, series_csv, 
     # The same numbers, fed back by hand: the model on the saved scaler's windows.
     from keras_attention.data.prediction_windows import scaler_from_dict
 
-    config = json.loads(path.with_name("model.preprocessing.json").read_text())
-    model, scaler = load_model(path), scaler_from_dict(config["scaler"])
+    from keras_attention.recipes.forecasting import _config_of
+
+    model = load_model(path)
+    config = _config_of(model)
+    scaler = scaler_from_dict(config["scaler"])
     scaled = scaler.transform(frame[config["features"] + ["target"]])
     for row in (37, 38, 39):
         x = {"drivers": scaled[None, row - 9 : row + 1, :4].astype("float32"),

@@ -52,6 +52,7 @@ def test_tune_forecaster_searches_retrains_and_saves(tmp_path):
         ]
     )
     assert summary["completed_trials"] == 1 and output.exists()
-    assert (tmp_path / "tuned.preprocessing.json").exists()
+    assert not (tmp_path / "tuned.preprocessing.json").exists()  # the model holds it
+    assert keras.models.load_model(output).preprocessor.target == "target"
     assert set(summary["test"]) == {"model", "naive", "linear"}
     assert summary["protocol"] == "nowcast"
