@@ -24,6 +24,8 @@ changing `train_size` leaves the validation and test canvases unchanged.
 
 import numpy as np
 
+from keras_attention.runtime.preprocessors import _resize_matrix
+
 DIGIT_WORDS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 )
@@ -105,19 +107,6 @@ def split_digit_images(seed=0):
         parts["validation"].append(members[n_test : n_test + n_val])
         parts["train"].append(members[n_test + n_val :])
     return {name: np.sort(np.concatenate(parts[name])).astype("int64") for name in SPLITS}
-
-
-def _resize_matrix(in_size, out_size):
-    """`(out_size, in_size)` linear-interpolation matrix, pixel centres aligned."""
-    centres = (np.arange(out_size) + 0.5) * (in_size / out_size) - 0.5
-    centres = np.clip(centres, 0.0, in_size - 1)
-    low = np.floor(centres).astype(int)
-    high = np.minimum(low + 1, in_size - 1)
-    frac = centres - low
-    matrix = np.zeros((out_size, in_size))
-    matrix[np.arange(out_size), low] += 1.0 - frac
-    matrix[np.arange(out_size), high] += frac
-    return matrix
 
 
 def _ink_columns(image):

@@ -6,15 +6,14 @@ from keras import ops
 
 from keras_attention.layers import attention_utils
 from keras_attention.layers.memory import Memory
-from keras_attention.metrics import MaskedAccuracy
 from keras_attention.models import captioner_layers as cl
 from keras_attention.models import samplers as samplers_lib
 from keras_attention.models import translator_layers as tl
 from keras_attention.models.image_captioning import ImageCaptioning
 from keras_attention.models.task import Task
+from keras_attention.models.token_decoding import TokenDecoding, token_compile_defaults
 from keras_attention.models.token_export import TokenDecoderExport
 from keras_attention.runtime.preprocessors import ImagePreprocessor
-from keras_attention.runtime.vocabulary import END_ID, START_ID
 
 ATTENTIONS = cl.ATTENTIONS
 POSITIONS = cl.POSITIONS
@@ -22,7 +21,7 @@ CELLS = tuple(cl.CELLS)
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
-class ImageCaptioner(ImageCaptioning, TokenDecoderExport, Task):
+class ImageCaptioner(ImageCaptioning, TokenDecoding, TokenDecoderExport, Task):
     """An attention image captioner: Show, Attend and Tell (Xu et al., 2015).
 
     The encoder maps an image to a feature map `(H', W', D)` — a small
@@ -321,23 +320,10 @@ class ImageCaptioner(ImageCaptioning, TokenDecoderExport, Task):
         attention terms (regulariser, REINFORCE) are added by the model
         itself in training.
         """
-        if optimizer == "auto":
-            optimizer = keras.optimizers.Adam(1e-3, clipnorm=5.0)
-        if loss == "auto":
-            loss = keras.losses.SparseCategoricalCrossentropy(
-                from_logits=True, ignore_class=0
-            )
-        if metrics == "auto":
-            metrics = [MaskedAccuracy()]
+        optimizer, loss, metrics = token_compile_defaults(optimizer, loss, metrics)
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
         if not self.built:
             self.build()
-
-    def compile_from_config(self, config):
-        config = keras.saving.deserialize_keras_object(config)
-        self.compile(**config)
-        if hasattr(self, "optimizer") and self.built:
-            self.optimizer.build(self.trainable_variables)
 
     # -- the forward pass --------------------------------------------------
     def _check_images(self, images):
@@ -395,12 +381,7 @@ class ImageCaptioner(ImageCaptioning, TokenDecoderExport, Task):
         return Memory(features), cell_states
 
     def _unpack(self, inputs):
-        if not isinstance(inputs, dict) or not {"images", "target_ids"} <= set(inputs):
-            got = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
-            raise ValueError(
-                "ImageCaptioner expects a dict with 'images' and 'target_ids'. "
-                f"Received: {got}"
-            )
+        tl.check_input_dict("ImageCaptioner", inputs, ("images", "target_ids"))
         tl.check_token_ids(
             "target_ids", inputs["target_ids"], self.vocabulary_size, "vocabulary_size"
         )
@@ -469,17 +450,7 @@ class ImageCaptioner(ImageCaptioning, TokenDecoderExport, Task):
         """
         sampler = samplers_lib.get(sampler)
         max_length = self._check_max_length(max_length)
-        if not self.built:
-            self.build()
-        memory, cell_states = self.encode(images, training=False)
-        return sampler(
-            self.decoder,
-            memory,
-            initial_state=cell_states,
-            start_id=START_ID,
-            end_id=END_ID,
-            max_length=max_length,
-        )
+        return self._sample(sampler, images, max_length)
 
     def generate_input_spec(self):
         return (None,) + self.image_shape, "float32"

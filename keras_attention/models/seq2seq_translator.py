@@ -7,7 +7,6 @@ from keras import ops
 
 from keras_attention.layers import attention_utils
 from keras_attention.layers.memory import Memory
-from keras_attention.metrics import MaskedAccuracy
 from keras_attention.models import samplers as samplers_lib
 from keras_attention.models import token_rows_step
 from keras_attention.models import translator_layers as tl
@@ -17,10 +16,10 @@ from keras_attention.models.text_translation import (
     MAX_TOKENS_PER_SOURCE_TOKEN,
     TextTranslation,
 )
+from keras_attention.models.token_decoding import TokenDecoding, token_compile_defaults
 from keras_attention.models.token_export import TokenDecoderExport
 from keras_attention.runtime.preprocessors import TextPreprocessor
 from keras_attention.runtime.text import validate_tokenization
-from keras_attention.runtime.vocabulary import END_ID, START_ID
 
 ENCODERS = tl.ENCODERS
 ATTENTIONS = tl.ATTENTIONS
@@ -29,7 +28,9 @@ AUTO = tl.AUTO
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
-class Seq2SeqTranslator(TextTranslation, AttentionOptions, TokenDecoderExport, Task):
+class Seq2SeqTranslator(
+    TextTranslation, AttentionOptions, TokenDecoding, TokenDecoderExport, Task
+):
     """RNN encoder–decoder with attention, for translation-like tasks.
 
     The encoder embeds the source ids (0 = padding, masked) and runs
@@ -380,14 +381,7 @@ class Seq2SeqTranslator(TextTranslation, AttentionOptions, TokenDecoderExport, T
         TensorFlow, these defaults let the training step score only the
         non-padding tokens (`keras_attention.models.token_rows_step`).
         """
-        if optimizer == "auto":
-            optimizer = keras.optimizers.Adam(1e-3, clipnorm=5.0)
-        if loss == "auto":
-            loss = keras.losses.SparseCategoricalCrossentropy(
-                from_logits=True, ignore_class=0
-            )
-        if metrics == "auto":
-            metrics = [MaskedAccuracy()]
+        optimizer, loss, metrics = token_compile_defaults(optimizer, loss, metrics)
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
         self._token_rows_loss = token_rows_step.applies(loss, metrics, kwargs)
         # Build now (the weights do not depend on the input shape), so that
@@ -404,12 +398,6 @@ class Seq2SeqTranslator(TextTranslation, AttentionOptions, TokenDecoderExport, T
             if logs is not None:
                 return logs
         return super().train_step(*args)
-
-    def compile_from_config(self, config):
-        config = keras.saving.deserialize_keras_object(config)
-        self.compile(**config)
-        if hasattr(self, "optimizer") and self.built:
-            self.optimizer.build(self.trainable_variables)
 
     # -- the forward pass --------------------------------------------------
     def encode(self, source_ids, training=None):
@@ -496,17 +484,7 @@ class Seq2SeqTranslator(TextTranslation, AttentionOptions, TokenDecoderExport, T
         max_length = self._check_max_length(
             max_length, source_length, MAX_TOKENS_PER_SOURCE_TOKEN
         )
-        if not self.built:
-            self.build()
-        memory, cell_states = self.encode(source_ids, training=False)
-        return sampler(
-            self.decoder,
-            memory,
-            initial_state=cell_states,
-            start_id=START_ID,
-            end_id=END_ID,
-            max_length=max_length,
-        )
+        return self._sample(sampler, source_ids, max_length)
 
     def generate_input_spec(self):
         return (None, None), "int32"

@@ -27,6 +27,7 @@ import keras
 import numpy as np
 
 from keras_attention.models import samplers as samplers_lib
+from keras_attention.runtime.preprocessors import first_non_finite
 
 # Output roles of an endpoint, as `verify_export` compares them.
 TOKENS = "tokens"  # exact: a sample whose tokens differ is a mismatch
@@ -261,9 +262,8 @@ def check_finite(name, values):
     array = np.asarray(values)
     if array.dtype.kind != "f":
         return
-    bad = ~np.isfinite(array)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
+    where = first_non_finite(array)
+    if where is not None:
         raise ValueError(
             f"`{name}` must not hold NaN or infinite values (they would propagate "
             f"silently through the attention weights). Received: "

@@ -21,7 +21,10 @@ from keras_attention.models import linear_part
 from keras_attention.models.forecaster_export import ForecasterExport
 from keras_attention.models.samplers.feedback_sampler import FeedbackSampler
 from keras_attention.models.task import Task, check_finite
-from keras_attention.runtime.preprocessors import SeriesPreprocessor
+from keras_attention.runtime.preprocessors import (
+    SeriesPreprocessor,
+    check_drivers_shape,
+)
 
 ENCODERS = ("lstm", "gru", "bilstm", "bigru", "simple")
 DECODERS = ("lstm", "gru")
@@ -652,12 +655,7 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         y = np.asarray(y)
         if y.ndim == 1:
             y = y[:, None]
-        expected = (self.window, self.num_features)
-        if drivers.ndim != 3 or drivers.shape[1:] != expected:
-            raise ValueError(
-                f"`drivers` must have shape (N, {self.window}, {self.num_features}). "
-                f"Received: drivers.shape={drivers.shape}"
-            )
+        check_drivers_shape(drivers, self.window, self.num_features)
         if past.shape[1:] != (self.past_target_length, 1):
             raise ValueError(
                 f"`past_target` must have {self.past_target_length} steps with "

@@ -356,14 +356,25 @@ def validate_coverage_args(attention, coverage, coverage_loss_weight):
         )
 
 
+def check_input_dict(owner, inputs, keys):
+    """Raises unless `inputs` is a dict holding `keys` (`owner`: the model's name).
+
+    Example:
+
+    >>> check_input_dict("Model", {"a": 1}, ("a", "b"))
+    Traceback (most recent call last):
+    ...
+    ValueError: Model expects a dict with 'a' and 'b'. Received: ['a']
+    """
+    if not isinstance(inputs, dict) or not set(keys) <= set(inputs):
+        got = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
+        wanted = " and ".join(repr(key) for key in keys)
+        raise ValueError(f"{owner} expects a dict with {wanted}. Received: {got}")
+
+
 def unpack_inputs(model, inputs):
     """`(source_ids, target_ids)` of a translator's call, checked."""
-    if not isinstance(inputs, dict) or not {"source_ids", "target_ids"} <= set(inputs):
-        got = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
-        raise ValueError(
-            "Seq2SeqTranslator expects a dict with 'source_ids' and "
-            f"'target_ids'. Received: {got}"
-        )
+    check_input_dict("Seq2SeqTranslator", inputs, ("source_ids", "target_ids"))
     source_ids, target_ids = inputs["source_ids"], inputs["target_ids"]
     batch = [getattr(x, "shape", (None,))[0] for x in (source_ids, target_ids)]
     if None not in batch and batch[0] != batch[1]:

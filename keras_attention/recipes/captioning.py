@@ -19,7 +19,6 @@ name is "captioner" (`recipes.families`).
 """
 
 import os
-import sys
 import time
 
 import keras
@@ -27,15 +26,15 @@ import numpy as np
 
 import keras_attention.io_utils as io_utils
 import keras_attention.training as training
-from keras_attention.callbacks import AttentionImageLogger
 from keras_attention.data import digits as digits_lib
 from keras_attention.data.vocabulary import SPECIAL_TOKENS, START_ID, Vocabulary
 from keras_attention.evaluation.captioning import caption_metrics
 from keras_attention.recipes.common import (
     Result,
-    fit_verbose,
+    fit_arrays,
     get_log,
     output_path,
+    write_lines,
     written,
 )
 from keras_attention.recipes.configs import CaptionConfig, TuneCaptionerConfig, int_list
@@ -144,24 +143,8 @@ def fit_captioner(model, data, config):
     Returns:
         The Keras `History`.
     """
-    x, y = data["train"]
-    batches = training.ShuffledArrays(x, y, batch_size=config.batch_size, seed=config.seed)
-    validation = None
-    if data["validation"] is not None:
-        validation = training.ShuffledArrays(
-            *data["validation"], batch_size=config.batch_size, shuffle=False
-        )
-    training.build_for_strategy(model, batches[0])
-    callbacks = training.checkpoint_callbacks(config.checkpoint_dir, batches)
-    if config.logdir:
-        callbacks += [
-            keras.callbacks.TensorBoard(config.logdir),
-            AttentionImageLogger(os.path.join(config.logdir, "attention"), demo_images(data),
-                                 max_length=MAX_LENGTH, figure_size=(6.4, 6.4)),
-        ]
-    return training.fit(
-        model, batches, validation_data=validation, epochs=config.epochs,
-        callbacks=callbacks, verbose=fit_verbose(config.verbose),
+    return fit_arrays(
+        model, data, config, demo_images(data), max_length=MAX_LENGTH, figure_size=(6.4, 6.4)
     )
 
 
@@ -389,15 +372,9 @@ def run(model, config, log=print, warn=None, **_):
     captions = model.caption(list(config.images), sampler=_sampler(config),
                              batch_size=config.batch_size)
     seconds = time.time() - started
-    text = "".join(c + "\n" for c in captions)
-    outputs = []
-    if config.output:
-        outputs.append(io_utils.atomic_write_text(config.output, text))
-        log(f"Captioned {len(captions)} image(s) in {seconds:.1f} s ({config.sampler} search)")
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        warn(f"captioned {len(captions)} image(s) in {seconds:.1f} s; output: stdout")
+    outputs = write_lines(
+        captions, config, f"captioned {len(captions)} image(s)", seconds, log, warn
+    )
     return Result({"captions": captions, "seconds": seconds}, outputs)
 
 

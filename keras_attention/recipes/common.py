@@ -160,3 +160,61 @@ def build_translator(config, data, tokenization, optimizer, **arguments):
         # Masked cross-entropy and masked token accuracy are the compile() defaults.
         model.compile(optimizer=optimizer())
     return model
+
+
+def fit_arrays(model, data, config, demo_inputs, **logger_options):
+    """`training.fit` on `ShuffledArrays` of `data["train"]` (and
+    `data["validation"]` where not None): resumable with
+    `config.checkpoint_dir`, multi-worker capable, and with `config.logdir`
+    TensorBoard plus an `AttentionImageLogger` of `demo_inputs`
+    (`logger_options` are its further arguments).
+
+    Returns:
+        The Keras `History`.
+    """
+    import keras
+
+    import keras_attention.training as training
+    from keras_attention.callbacks import AttentionImageLogger
+
+    x, y = data["train"]
+    batches = training.ShuffledArrays(x, y, batch_size=config.batch_size, seed=config.seed)
+    validation = None
+    if data["validation"] is not None:
+        validation = training.ShuffledArrays(
+            *data["validation"], batch_size=config.batch_size, shuffle=False
+        )
+    training.build_for_strategy(model, batches[0])
+    callbacks = training.checkpoint_callbacks(config.checkpoint_dir, batches)
+    if config.logdir:
+        callbacks += [
+            keras.callbacks.TensorBoard(config.logdir),
+            AttentionImageLogger(
+                os.path.join(config.logdir, "attention"), demo_inputs, **logger_options
+            ),
+        ]
+    return training.fit(
+        model, batches, validation_data=validation, epochs=config.epochs,
+        callbacks=callbacks, verbose=fit_verbose(config.verbose),
+    )
+
+
+def write_lines(lines, config, done, seconds, log=print, warn=print):
+    """Writes `lines` (one a line) to `config.output`, or to stdout, and says
+    so: `done` (e.g. "translated 3 text(s)") and the time, to `log` with a file
+    (naming `config.sampler`'s search), to `warn` with stdout.
+
+    Returns:
+        The files written (`[config.output]` or `[]`).
+    """
+    import keras_attention.io_utils as io_utils
+
+    text = "".join(line + "\n" for line in lines)
+    if config.output:
+        path = io_utils.atomic_write_text(config.output, text)
+        log(f"{done[:1].upper()}{done[1:]} in {seconds:.1f} s ({config.sampler} search)")
+        return [path]
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    warn(f"{done} in {seconds:.1f} s; output: stdout")
+    return []

@@ -21,14 +21,13 @@ import keras
 
 import keras_attention.io_utils as io_utils
 import keras_attention.training as training
-from keras_attention.callbacks import AttentionImageLogger
 from keras_attention.data import Vocabulary, to_model_arrays, tokenize
 from keras_attention.data import load_dates as generate_dates
 from keras_attention.evaluation import exact_match
 from keras_attention.recipes.common import (
     Result,
     build_translator,
-    fit_verbose,
+    fit_arrays,
     get_log,
     output_path,
     save_attention_image,
@@ -100,24 +99,7 @@ def fit_dates(model, data, config):
     Returns:
         The Keras `History`.
     """
-    x, y = data["train"]
-    batches = training.ShuffledArrays(x, y, batch_size=config.batch_size, seed=config.seed)
-    validation = None
-    if data["validation"] is not None:
-        validation = training.ShuffledArrays(
-            *data["validation"], batch_size=config.batch_size, shuffle=False
-        )
-    training.build_for_strategy(model, batches[0])
-    callbacks = training.checkpoint_callbacks(config.checkpoint_dir, batches)
-    if config.logdir:
-        callbacks += [
-            keras.callbacks.TensorBoard(config.logdir),
-            AttentionImageLogger(os.path.join(config.logdir, "attention"), list(DEMO_DATES)),
-        ]
-    return training.fit(
-        model, batches, validation_data=validation, epochs=config.epochs,
-        callbacks=callbacks, verbose=fit_verbose(config.verbose),
-    )
+    return fit_arrays(model, data, config, list(DEMO_DATES))
 
 
 def evaluate_dates(model, data):

@@ -20,6 +20,7 @@ This module imports only the standard library.
 
 import dataclasses
 import importlib
+import re
 
 from keras_attention.recipes import command_configs as cc
 from keras_attention.recipes import configs
@@ -98,296 +99,259 @@ class Family:
     plot: Job
 
 
-T = "keras_attention.recipes.translation"
-F = "keras_attention.recipes.forecasting"
+def _texts(page):
+    """Each job's `help`, `description`, `examples` and `outputs` from a page.
+
+    The page has a section per job: a line `== job: help` (`== job` for no
+    help), the description's lines, the examples (lines starting with `$ `),
+    then the outputs' lines.
+
+    Example:
+
+    >>> _texts("== run: do it\\nDoes it.\\n$ do-it\\nOutputs: it.")["run"]["examples"]
+    ('do-it',)
+    """
+    texts = {}
+    for section in re.split(r"^== ", page, flags=re.MULTILINE)[1:]:
+        head, *lines = section.strip("\n").split("\n")
+        job, _, help_ = head.partition(": ")
+        shown = [i for i, line in enumerate(lines) if line.startswith("$ ")]
+        first, last = shown[0], shown[-1] + 1
+        texts[job] = dict(
+            help=help_,
+            description="\n".join(lines[:first]),
+            examples=tuple(line[2:] for line in lines[first:last]),
+            outputs="\n".join(lines[last:]),
+        )
+    return texts
+
+
+def _family(
+    name, task, model_class, default_model, recipes, page, *, configs, tune, select=None
+):
+    """A `Family` whose recipe module `recipes` has `train`, `run`, `evaluate`
+    and `plot_attention`; `configs` holds the configuration classes of each job
+    (train, tune, run, evaluate, plot), `tune` the tuning function, `select`
+    the train job's choice among its configurations, `page` the texts (`_texts`).
+    """
+    functions = {
+        "train": f"{recipes}:train",
+        "tune": tune,
+        "run": f"{recipes}:run",
+        "evaluate": f"{recipes}:evaluate",
+        "plot": f"{recipes}:plot_attention",
+    }
+    texts = _texts(page)
+    jobs = {
+        job: Job(
+            configs=job_configs,
+            function=functions[job],
+            select=select if job == "train" else None,
+            **texts[job],
+        )
+        for job, job_configs in zip(functions, configs, strict=True)
+    }
+    return Family(
+        name=name,
+        task=task,
+        model_class=model_class,
+        default_model=default_model,
+        **jobs,
+    )
+
+
 TUNING = "keras_attention.recipes.tuning"
 
-TRANSLATOR = Family(
-    name="translator",
-    task="translate",
-    model_class="Seq2SeqTranslator",
-    default_model="saved_models/date_translator.keras",
-    train=Job(
-        configs=(configs.DatesConfig, configs.PairsConfig),
-        select="keras_attention.recipes.configs:translator_train_config",
-        function=f"{T}:train",
-        help="train a Seq2SeqTranslator (dates, or a sentence-pair file)",
-        description=(
-            "Train a Seq2SeqTranslator. With --data dates (the default): the character-\n"
-            "level date normaliser of the README (keras_attention.recipes.translation\n"
-            ".train_dates), trained on the embedded, generated data set (about 3-5 minutes\n"
-            "on 2 CPU cores with the defaults), evaluated on 2,000 unseen dates, exported\n"
-            "to SavedModel and LiteRT. With --data FILE (an Anki-format sentence-pair\n"
-            "file: .txt, .xz, .gz or .zip): a word-level translator (train_pairs), with\n"
-            "corpus BLEU on the test split."
-        ),
-        examples=(
-            "keras-attention train translate",
-            "keras-attention train translate --epochs 2 --train-size 4000 --no-export",
-            "keras-attention train translate --attention luong --score-mode general",
-            "keras-attention train translate --data spa.txt.xz --max-pairs 20000 --epochs 2",
-            "keras-attention train translate --checkpoint-dir ckpt/dates   # rerun to resume",
-        ),
-        outputs=(
-            "Outputs (in --output-dir): NAME.keras, NAME_attention.png, NAME_metrics.json;\n"
-            "with dates also NAME/ (SavedModel), NAME.tflite and NAME.vocab.json."
-        ),
+TRANSLATOR = _family(
+    "translator",
+    "translate",
+    "Seq2SeqTranslator",
+    "saved_models/date_translator.keras",
+    "keras_attention.recipes.translation",
+    """
+== train: train a Seq2SeqTranslator (dates, or a sentence-pair file)
+Train a Seq2SeqTranslator. With --data dates (the default): the character-
+level date normaliser of the README (keras_attention.recipes.translation
+.train_dates), trained on the embedded, generated data set (about 3-5 minutes
+on 2 CPU cores with the defaults), evaluated on 2,000 unseen dates, exported
+to SavedModel and LiteRT. With --data FILE (an Anki-format sentence-pair
+file: .txt, .xz, .gz or .zip): a word-level translator (train_pairs), with
+corpus BLEU on the test split.
+$ keras-attention train translate
+$ keras-attention train translate --epochs 2 --train-size 4000 --no-export
+$ keras-attention train translate --attention luong --score-mode general
+$ keras-attention train translate --data spa.txt.xz --max-pairs 20000 --epochs 2
+$ keras-attention train translate --checkpoint-dir ckpt/dates   # rerun to resume
+Outputs (in --output-dir): NAME.keras, NAME_attention.png, NAME_metrics.json;
+with dates also NAME/ (SavedModel), NAME.tflite and NAME.vocab.json.
+== tune: search Seq2SeqTranslator architectures (dates or a pair file)
+Search attention type, encoder, sizes, dropout, learning rate and batch size
+of a Seq2SeqTranslator (keras_attention.tuners.HyperSeq2SeqTranslator) on the
+date task or a sentence-pair file, then retrain the best configuration and
+save it. The defaults (6 trials x 2 epochs on 4,000 dates) take about 5
+minutes on 2 CPU cores.
+$ keras-attention tune translate
+$ keras-attention tune translate --max-trials 2 --epochs 1 --train-size 500
+$ keras-attention tune translate --tuner hyperband --epochs 3
+Outputs: NAME.keras and NAME_search.json in --output-dir; the search in --directory.
+== run: translate text with a trained translator (.keras)
+Translate text with a Seq2SeqTranslator saved as .keras. The text comes from
+the TEXT arguments, from --input FILE (one sentence per line; '-' for stdin)
+or from stdin; translations are written one per line to --output or stdout.
+Decoding a file shows a progress bar on stderr.
+$ keras-attention translate "3 mar. 1998" "Tuesday, 3 March 1998"
+$ keras-attention translate --sampler beam --beam-width 5 "03/03/98"
+$ keras-attention translate --input dates.txt --output iso_dates.txt
+$ echo '21 July 2031' | keras-attention translate
+$ keras-attention translate --model saved_models/pairs_translator.keras "Tengo hambre."
+== evaluate
+Translator: translates the evaluation pairs (greedy or beam search, with a
+progress bar) and reports exact match, and for word-level models corpus BLEU
+(sacrebleu) overall and by source length. --data dates uses the unseen test
+dates of the date recipe; --data FILE a sentence-pair file, either its test
+split as the sentence-pair recipe makes it (--split test) or every pair
+(--split all).
+$ keras-attention evaluate
+$ keras-attention evaluate --model saved_models/date_translator.keras --limit 200 --sampler beam
+$ keras-attention evaluate --model saved_models/pairs_translator.keras --data spa.txt.xz
+== plot
+Translator: one PNG per TEXT (or per line of --input): rows are the output
+tokens, columns the source tokens. With several texts, --output x.png becomes
+x_1.png, x_2.png, ...
+$ keras-attention plot-attention "Tuesday, 3 March 1998"
+$ keras-attention plot-attention "03/03/98" "the 21st of July, 2031" --output dates.png
+""",
+    configs=(
+        (configs.DatesConfig, configs.PairsConfig),
+        (configs.TuneTranslatorConfig,),
+        (cc.TranslateConfig,),
+        (cc.EvaluateTranslatorConfig,),
+        (cc.PlotTranslatorConfig,),
     ),
-    tune=Job(
-        configs=(configs.TuneTranslatorConfig,),
-        function=f"{TUNING}:tune_translator",
-        help="search Seq2SeqTranslator architectures (dates or a pair file)",
-        description=(
-            "Search attention type, encoder, sizes, dropout, learning rate and batch size\n"
-            "of a Seq2SeqTranslator (keras_attention.tuners.HyperSeq2SeqTranslator) on the\n"
-            "date task or a sentence-pair file, then retrain the best configuration and\n"
-            "save it. The defaults (6 trials x 2 epochs on 4,000 dates) take about 5\n"
-            "minutes on 2 CPU cores."
-        ),
-        examples=(
-            "keras-attention tune translate",
-            "keras-attention tune translate --max-trials 2 --epochs 1 --train-size 500",
-            "keras-attention tune translate --tuner hyperband --epochs 3",
-        ),
-        outputs="Outputs: NAME.keras and NAME_search.json in --output-dir; the search in "
-        "--directory.",
-    ),
-    run=Job(
-        configs=(cc.TranslateConfig,),
-        function=f"{T}:run",
-        help="translate text with a trained translator (.keras)",
-        description=(
-            "Translate text with a Seq2SeqTranslator saved as .keras. The text comes from\n"
-            "the TEXT arguments, from --input FILE (one sentence per line; '-' for stdin)\n"
-            "or from stdin; translations are written one per line to --output or stdout.\n"
-            "Decoding a file shows a progress bar on stderr."
-        ),
-        examples=(
-            'keras-attention translate "3 mar. 1998" "Tuesday, 3 March 1998"',
-            'keras-attention translate --sampler beam --beam-width 5 "03/03/98"',
-            "keras-attention translate --input dates.txt --output iso_dates.txt",
-            "echo '21 July 2031' | keras-attention translate",
-            'keras-attention translate --model saved_models/pairs_translator.keras '
-            '"Tengo hambre."',
-        ),
-    ),
-    evaluate=Job(
-        configs=(cc.EvaluateTranslatorConfig,),
-        function=f"{T}:evaluate",
-        description=(
-            "Translator: translates the evaluation pairs (greedy or beam search, with a\n"
-            "progress bar) and reports exact match, and for word-level models corpus BLEU\n"
-            "(sacrebleu) overall and by source length. --data dates uses the unseen test\n"
-            "dates of the date recipe; --data FILE a sentence-pair file, either its test\n"
-            "split as the sentence-pair recipe makes it (--split test) or every pair\n"
-            "(--split all)."
-        ),
-        examples=(
-            "keras-attention evaluate",
-            "keras-attention evaluate --model saved_models/date_translator.keras --limit 200 "
-            "--sampler beam",
-            "keras-attention evaluate --model saved_models/pairs_translator.keras "
-            "--data spa.txt.xz",
-        ),
-    ),
-    plot=Job(
-        configs=(cc.PlotTranslatorConfig,),
-        function=f"{T}:plot_attention",
-        description=(
-            "Translator: one PNG per TEXT (or per line of --input): rows are the output\n"
-            "tokens, columns the source tokens. With several texts, --output x.png becomes\n"
-            "x_1.png, x_2.png, ..."
-        ),
-        examples=(
-            'keras-attention plot-attention "Tuesday, 3 March 1998"',
-            'keras-attention plot-attention "03/03/98" "the 21st of July, 2031" '
-            "--output dates.png",
-        ),
-    ),
+    tune=f"{TUNING}:tune_translator",
+    select="keras_attention.recipes.configs:translator_train_config",
 )
 
-FORECASTER = Family(
-    name="forecaster",
-    task="forecast",
-    model_class="TimeSeriesForecaster",
-    default_model="runs/forecast/model.keras",
-    train=Job(
-        configs=(configs.ForecastConfig,),
-        function=f"{F}:train",
-        help="train a TimeSeriesForecaster (embedded series, NASDAQ-100, SML2010, a CSV)",
-        description=(
-            "Train a TimeSeriesForecaster (keras_attention.recipes.forecasting.train): an\n"
-            "attention encoder-decoder (DA-RNN style) on a target series and driving\n"
-            "series, shown next to the naive and linear baselines, under an explicit\n"
-            "protocol (nowcast: drivers seen up to the target time; forecast: strictly\n"
-            "before). The default, the embedded series, trains in about a minute on 2 CPU\n"
-            "cores. The model keeps its preprocessing (columns, fitted scaler) in its\n"
-            "config, which 'keras-attention forecast' and 'evaluate' use."
-        ),
-        examples=(
-            "keras-attention train forecast",
-            "keras-attention train forecast --epochs 5 --output-dir runs/quick",
-            "keras-attention train forecast --data my.csv --target load --protocol forecast",
-            "keras-attention train forecast --data sml2010 --encoder gru --epochs 100",
-        ),
-        outputs=(
-            "Outputs (in --output-dir): model.keras, metrics.json,\n"
-            "forecast.png, temporal_attention.png (and input_attention.png)."
-        ),
+FORECASTER = _family(
+    "forecaster",
+    "forecast",
+    "TimeSeriesForecaster",
+    "runs/forecast/model.keras",
+    "keras_attention.recipes.forecasting",
+    """
+== train: train a TimeSeriesForecaster (embedded series, NASDAQ-100, SML2010, a CSV)
+Train a TimeSeriesForecaster (keras_attention.recipes.forecasting.train): an
+attention encoder-decoder (DA-RNN style) on a target series and driving
+series, shown next to the naive and linear baselines, under an explicit
+protocol (nowcast: drivers seen up to the target time; forecast: strictly
+before). The default, the embedded series, trains in about a minute on 2 CPU
+cores. The model keeps its preprocessing (columns, fitted scaler) in its
+config, which 'keras-attention forecast' and 'evaluate' use.
+$ keras-attention train forecast
+$ keras-attention train forecast --epochs 5 --output-dir runs/quick
+$ keras-attention train forecast --data my.csv --target load --protocol forecast
+$ keras-attention train forecast --data sml2010 --encoder gru --epochs 100
+Outputs (in --output-dir): model.keras, metrics.json,
+forecast.png, temporal_attention.png (and input_attention.png).
+== tune: search TimeSeriesForecaster architectures
+Search encoder, decoder, attention, input attention, size, dropout, learning
+rate and batch size of a TimeSeriesForecaster
+(keras_attention.tuners.HyperTimeSeriesForecaster) on a validation part,
+retrain the best, and evaluate it once on the test part next to the naive
+and linear baselines. The defaults (8 trials x 4 epochs on the embedded
+series) take about 4 minutes on 2 CPU cores.
+$ keras-attention tune forecast
+$ keras-attention tune forecast --max-trials 2 --epochs 1 --final-epochs 2
+$ keras-attention tune forecast --data my.csv --target load --tuner bayesian
+Outputs: NAME.keras and NAME_search.json in --output-dir.
+== run: predict a CSV with a trained forecaster (CSV in, CSV out)
+Forecast with a TimeSeriesForecaster saved as .keras. --input is a CSV with
+the model's target and driving-series columns (other columns are ignored),
+one row per time step; it is scaled with the scaler fitted at training time
+(saved with the model). Every window of the input is predicted, including
+the step after its last row when the protocol is 'forecast'. Rows at the end whose target is
+empty are the values to predict: each is predicted in turn, feeding the
+predictions before it back as past values, and never scored. The output CSV
+has one line per predicted value: row (0-based row of --input), step
+(1..horizon), the actual target where known, and <target>_predicted.
+$ keras-attention forecast --input series.csv
+$ keras-attention forecast --model runs/forecast/model.keras --input series.csv --output predictions.csv
+== evaluate
+Forecaster: rebuilds the data it was trained on (recorded in the run's
+metrics.json or NAME_search.json; --data evaluates another series the same
+way) and
+reports RMSE, MAE, MAPE, nRMSE on the test part next to the naive
+(last value) and linear autoregressive baselines, naming the protocol.
+$ keras-attention evaluate --model runs/forecast/model.keras
+== plot
+Forecaster: --input CSV (scaled with the training scaler); --output is a
+folder that receives temporal_attention.png (windows x lags), forecast.png
+and, with input attention, input_attention.png.
+$ keras-attention plot-attention --model runs/forecast/model.keras --input series.csv --output runs/forecast/attention
+""",
+    configs=(
+        (configs.ForecastConfig,),
+        (configs.TuneForecasterConfig,),
+        (cc.ForecastRunConfig,),
+        (cc.EvaluateForecasterConfig,),
+        (cc.PlotForecasterConfig,),
     ),
-    tune=Job(
-        configs=(configs.TuneForecasterConfig,),
-        function=f"{TUNING}:tune_forecaster",
-        help="search TimeSeriesForecaster architectures",
-        description=(
-            "Search encoder, decoder, attention, input attention, size, dropout, learning\n"
-            "rate and batch size of a TimeSeriesForecaster\n"
-            "(keras_attention.tuners.HyperTimeSeriesForecaster) on a validation part,\n"
-            "retrain the best, and evaluate it once on the test part next to the naive\n"
-            "and linear baselines. The defaults (8 trials x 4 epochs on the embedded\n"
-            "series) take about 4 minutes on 2 CPU cores."
-        ),
-        examples=(
-            "keras-attention tune forecast",
-            "keras-attention tune forecast --max-trials 2 --epochs 1 --final-epochs 2",
-            "keras-attention tune forecast --data my.csv --target load --tuner bayesian",
-        ),
-        outputs="Outputs: NAME.keras and NAME_search.json in --output-dir.",
-    ),
-    run=Job(
-        configs=(cc.ForecastRunConfig,),
-        function=f"{F}:run",
-        help="predict a CSV with a trained forecaster (CSV in, CSV out)",
-        description=(
-            "Forecast with a TimeSeriesForecaster saved as .keras. --input is a CSV with\n"
-            "the model's target and driving-series columns (other columns are ignored),\n"
-            "one row per time step; it is scaled with the scaler fitted at training time\n"
-            "(saved with the model). Every window of the input is predicted, including\n"
-            "the step after its last row when the protocol is 'forecast'. Rows at the end whose target is\n"
-            "empty are the values to predict: each is predicted in turn, feeding the\n"
-            "predictions before it back as past values, and never scored. The output CSV\n"
-            "has one line per predicted value: row (0-based row of --input), step\n"
-            "(1..horizon), the actual target where known, and <target>_predicted."
-        ),
-        examples=(
-            "keras-attention forecast --input series.csv",
-            "keras-attention forecast --model runs/forecast/model.keras --input series.csv "
-            "--output predictions.csv",
-        ),
-    ),
-    evaluate=Job(
-        configs=(cc.EvaluateForecasterConfig,),
-        function=f"{F}:evaluate",
-        description=(
-            "Forecaster: rebuilds the data it was trained on (recorded in the run's\n"
-            "metrics.json or NAME_search.json; --data evaluates another series the same\n"
-            "way) and\n"
-            "reports RMSE, MAE, MAPE, nRMSE on the test part next to the naive\n"
-            "(last value) and linear autoregressive baselines, naming the protocol."
-        ),
-        examples=("keras-attention evaluate --model runs/forecast/model.keras",),
-    ),
-    plot=Job(
-        configs=(cc.PlotForecasterConfig,),
-        function=f"{F}:plot_attention",
-        description=(
-            "Forecaster: --input CSV (scaled with the training scaler); --output is a\n"
-            "folder that receives temporal_attention.png (windows x lags), forecast.png\n"
-            "and, with input attention, input_attention.png."
-        ),
-        examples=(
-            "keras-attention plot-attention --model runs/forecast/model.keras "
-            "--input series.csv --output runs/forecast/attention",
-        ),
-    ),
+    tune=f"{TUNING}:tune_forecaster",
 )
 
-C = "keras_attention.recipes.captioning"
-
-CAPTIONER = Family(
-    name="captioner",
-    task="caption",
-    model_class="ImageCaptioner",
-    default_model="saved_models/digit_captioner.keras",
-    train=Job(
-        configs=(configs.CaptionConfig,),
-        function=f"{C}:train",
-        help="train an ImageCaptioner (Show, Attend and Tell) on handwritten-digit canvases",
-        description=(
-            "Train an ImageCaptioner (keras_attention.recipes.captioning.train_captioner):\n"
-            "a small convolutional encoder and an attention GRU decoder that reads canvases\n"
-            "of 1-5 real handwritten digits (scikit-learn's digits, no download) as words\n"
-            "(\"three one four\"), with soft, hard (REINFORCE) or no spatial attention.\n"
-            "Evaluated on unseen handwriting: exact match, per digit, per length, 6-digit\n"
-            "canvases and attention localisation; exported to SavedModel and LiteRT. The\n"
-            "defaults (12 epochs on 20,000 canvases) take about 10 minutes on 2 CPU cores."
-        ),
-        examples=(
-            "keras-attention train caption",
-            "keras-attention train caption --epochs 2 --train-size 2000 --no-export",
-            "keras-attention train caption --attention hard --epochs 8",
-            "keras-attention train caption --attention none",
-        ),
-        outputs=(
-            "Outputs (in --output-dir): NAME.keras, NAME_demo.png, NAME_attention.png,\n"
-            "NAME_metrics.json; unless --no-export also NAME/ (SavedModel), NAME.tflite and\n"
-            "NAME.vocab.json."
-        ),
+CAPTIONER = _family(
+    "captioner",
+    "caption",
+    "ImageCaptioner",
+    "saved_models/digit_captioner.keras",
+    "keras_attention.recipes.captioning",
+    """
+== train: train an ImageCaptioner (Show, Attend and Tell) on handwritten-digit canvases
+Train an ImageCaptioner (keras_attention.recipes.captioning.train_captioner):
+a small convolutional encoder and an attention GRU decoder that reads canvases
+of 1-5 real handwritten digits (scikit-learn's digits, no download) as words
+("three one four"), with soft, hard (REINFORCE) or no spatial attention.
+Evaluated on unseen handwriting: exact match, per digit, per length, 6-digit
+canvases and attention localisation; exported to SavedModel and LiteRT. The
+defaults (12 epochs on 20,000 canvases) take about 10 minutes on 2 CPU cores.
+$ keras-attention train caption
+$ keras-attention train caption --epochs 2 --train-size 2000 --no-export
+$ keras-attention train caption --attention hard --epochs 8
+$ keras-attention train caption --attention none
+Outputs (in --output-dir): NAME.keras, NAME_demo.png, NAME_attention.png,
+NAME_metrics.json; unless --no-export also NAME/ (SavedModel), NAME.tflite and
+NAME.vocab.json.
+== tune: search ImageCaptioner architectures
+Search encoder size, location features, decoder size, context gate and
+learning rate of an ImageCaptioner (keras_attention.tuners.HyperImageCaptioner)
+on digit canvases, then retrain the best configuration and save it.
+$ keras-attention tune caption --max-trials 2 --epochs 1 --train-size 500
+Outputs: NAME.keras and NAME_search.json in --output-dir; the search in --directory.
+== run: caption images with a trained captioner (.png or .npy in, text out)
+Caption images with an ImageCaptioner saved as .keras: one line per image
+(a .npy holding several images gives one line per image). Images are
+resized to the model's image shape; 8-bit images are scaled to [0, 1].
+$ keras-attention caption saved_models/digit_captioner_demo.png
+$ keras-attention caption --sampler beam --beam-width 3 canvases.npy
+== evaluate
+Captioner: captions unseen digit canvases (the test digit images of
+--data-seed) and reports exact match, per-digit accuracy, exact match per
+length, on 6-digit canvases, and attention localisation (the share of
+emitted digits whose attention peak lies in that digit's box).
+$ keras-attention evaluate --model saved_models/digit_captioner.keras --limit 500
+== plot
+Captioner: --input IMAGE (.png, .npy): the image with the attention of every
+emitted word overlaid, one panel per word.
+$ keras-attention plot-attention --model saved_models/digit_captioner.keras --input saved_models/digit_captioner_demo.png --output caption_attention.png
+""",
+    configs=(
+        (configs.CaptionConfig,),
+        (configs.TuneCaptionerConfig,),
+        (cc.CaptionRunConfig,),
+        (cc.EvaluateCaptionerConfig,),
+        (cc.PlotCaptionerConfig,),
     ),
-    tune=Job(
-        configs=(configs.TuneCaptionerConfig,),
-        function=f"{C}:tune_captioner",
-        help="search ImageCaptioner architectures",
-        description=(
-            "Search encoder size, location features, decoder size, context gate and\n"
-            "learning rate of an ImageCaptioner (keras_attention.tuners.HyperImageCaptioner)\n"
-            "on digit canvases, then retrain the best configuration and save it."
-        ),
-        examples=(
-            "keras-attention tune caption --max-trials 2 --epochs 1 --train-size 500",
-        ),
-        outputs="Outputs: NAME.keras and NAME_search.json in --output-dir; the search in "
-        "--directory.",
-    ),
-    run=Job(
-        configs=(cc.CaptionRunConfig,),
-        function=f"{C}:run",
-        help="caption images with a trained captioner (.png or .npy in, text out)",
-        description=(
-            "Caption images with an ImageCaptioner saved as .keras: one line per image\n"
-            "(a .npy holding several images gives one line per image). Images are\n"
-            "resized to the model's image shape; 8-bit images are scaled to [0, 1]."
-        ),
-        examples=(
-            "keras-attention caption saved_models/digit_captioner_demo.png",
-            "keras-attention caption --sampler beam --beam-width 3 canvases.npy",
-        ),
-    ),
-    evaluate=Job(
-        configs=(cc.EvaluateCaptionerConfig,),
-        function=f"{C}:evaluate",
-        description=(
-            "Captioner: captions unseen digit canvases (the test digit images of\n"
-            "--data-seed) and reports exact match, per-digit accuracy, exact match per\n"
-            "length, on 6-digit canvases, and attention localisation (the share of\n"
-            "emitted digits whose attention peak lies in that digit's box)."
-        ),
-        examples=(
-            "keras-attention evaluate --model saved_models/digit_captioner.keras --limit 500",
-        ),
-    ),
-    plot=Job(
-        configs=(cc.PlotCaptionerConfig,),
-        function=f"{C}:plot_attention",
-        description=(
-            "Captioner: --input IMAGE (.png, .npy): the image with the attention of every\n"
-            "emitted word overlaid, one panel per word."
-        ),
-        examples=(
-            "keras-attention plot-attention --model saved_models/digit_captioner.keras "
-            "--input saved_models/digit_captioner_demo.png --output caption_attention.png",
-        ),
-    ),
+    tune="keras_attention.recipes.captioning:tune_captioner",
 )
 
 #: Every family, by name; the first one's model is the default `--model` of

@@ -16,11 +16,15 @@ import sys
 import time
 import warnings
 
-import keras_attention.io_utils as io_utils
 from keras_attention.data import detokenize, load_text_pairs, tokenize
 from keras_attention.data.text_pairs import count_words
 from keras_attention.evaluation import bleu_by_length, corpus_bleu, exact_match
-from keras_attention.recipes.common import Result, get_log, translate_corpus
+from keras_attention.recipes.common import (
+    Result,
+    get_log,
+    translate_corpus,
+    write_lines,
+)
 from keras_attention.recipes.configs import DatesConfig, PairsConfig
 from keras_attention.recipes.options import ConfigError
 
@@ -149,15 +153,9 @@ def run(model, config, log=print, progress=None, warn=None, **_):
     _warn_unknown(model, texts, caught, warn)
     output = [next(translated) if line else "" for line in lines]
     seconds = time.time() - started
-    text = "".join(line + "\n" for line in output)
-    outputs = []
-    if config.output:
-        outputs.append(io_utils.atomic_write_text(config.output, text))
-        log(f"Translated {len(texts)} text(s) in {seconds:.1f} s ({config.sampler} search)")
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        warn(f"translated {len(texts)} text(s) in {seconds:.1f} s; output: stdout")
+    outputs = write_lines(
+        output, config, f"translated {len(texts)} text(s)", seconds, log, warn
+    )
     return Result({"translations": output, "seconds": seconds}, outputs)
 
 

@@ -396,6 +396,41 @@ class SeriesPreprocessor:
         )
 
 
+def first_non_finite(array):
+    """The index of the first NaN / infinite value of a numpy array, or None.
+
+    Example:
+
+    >>> import numpy as np
+    >>> first_non_finite(np.array([[1.0, 2.0], [np.nan, np.inf]]))
+    (1, 0)
+    >>> first_non_finite(np.ones(3)) is None
+    True
+    """
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return None
+    return tuple(int(i) for i in np.argwhere(bad)[0])
+
+
+def check_drivers_shape(drivers, window, num_features):
+    """Raises unless `drivers` (a numpy array) is `(N, window, num_features)`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> check_drivers_shape(np.zeros((2, 4, 3)), window=4, num_features=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: `drivers` must have shape (N, 4, 2). Received: drivers.shape=(2, 4, 3)
+    """
+    if drivers.shape[1:] != (window, num_features):
+        raise ValueError(
+            f"`drivers` must have shape (N, {window}, {num_features}). "
+            f"Received: drivers.shape={drivers.shape}"
+        )
+
+
 IMAGE_SUFFIXES = (".npy", ".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
@@ -593,9 +628,8 @@ class ImagePreprocessor:
             values = array.astype("float64") / (1.0 if array.dtype.kind == "b" else self.scale)
         else:
             values = array.astype("float64")
-            bad = ~np.isfinite(values)
-            if bad.any():
-                index = tuple(int(i) for i in np.argwhere(bad)[0])
+            index = first_non_finite(values)
+            if index is not None:
                 raise ValueError(
                     f"`{argument}` must not hold NaN or infinite pixels{where}. "
                     f"Received: a non-finite value at {index}"

@@ -15,6 +15,7 @@ from .litert import (
     greedy_step_loop,
     load_metadata,
 )
+from .preprocessors import check_drivers_shape, first_non_finite
 
 
 class TFLiteTranslator(TFLiteRunner):
@@ -207,22 +208,17 @@ class TFLiteForecaster(TFLiteRunner):
             drivers, past = drivers[None], past[None]
         if past.ndim == 2:
             past = past[..., None]
-        expected = (self.window, self.num_features)
-        if drivers.shape[1:] != expected:
-            raise ValueError(
-                f"`drivers` must have shape (N, {expected[0]}, {expected[1]}). "
-                f"Received: drivers.shape={drivers.shape}"
-            )
+        check_drivers_shape(drivers, self.window, self.num_features)
         if past.shape[1:] != (self.past_target_length, 1):
             raise ValueError(
                 f"`past_target` must have shape (N, {self.past_target_length}). "
                 f"Received: past_target.shape={np.shape(past_target)}"
             )
         for name, value in (("drivers", drivers), ("past_target", past)):
-            if not np.isfinite(value).all():
+            index = first_non_finite(value)
+            if index is not None:
                 raise ValueError(
-                    f"`{name}` holds NaN or infinite values (first at index "
-                    f"{tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])}): "
+                    f"`{name}` holds NaN or infinite values (first at index {index}): "
                     "fill or drop them first."
                 )
         return self.run("predict", drivers=drivers, past_target=past)
