@@ -275,8 +275,8 @@ CASES = [
      "Received: path='m.keras'"),
     ("load_plain_keras_model", lambda d: plain_keras_model(str(d / "plain.keras")),
      lambda: load_ka_model("plain.keras"),
-     ValueError, "`path` holds a Sequential object, not a keras_attention Seq2SeqTranslator or "
-     "TimeSeriesForecaster. Received: path='plain.keras'"),
+     ValueError, "`path` holds a Sequential object, not a keras_attention Seq2SeqTranslator, "
+     "TimeSeriesForecaster or ImageCaptioner. Received: path='plain.keras'"),
     ("load_folder", lambda d: os.mkdir(d / "saved"), lambda: load_ka_model("saved"),
      ValueError, "`path` must be a .keras file, not a folder (load an exported SavedModel with "
      "`keras_attention.runtime` or `tf.saved_model.load`). Received: path='saved'"),

@@ -89,7 +89,8 @@ def load_model(path, family=None, compile=True, kind=None):
         what = found or (config.get("class_name") if isinstance(config, dict) else None)
         raise ValueError(
             f"`path` holds a {what or 'non-model'} object, not a keras_attention "
-            f"{' or '.join(wanted)}. Received: path={path!r}"
+            f"{', '.join(wanted[:-1]) + ' or ' if len(wanted) > 1 else ''}{wanted[-1]}. "
+            f"Received: path={path!r}"
         )
     # This package's import registered every class the config may name.
     try:
