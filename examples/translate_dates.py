@@ -139,8 +139,10 @@ def main(argv=None):
 
     data = dates.load_dates(config)
     model = dates.build_dates_model(config, data)
+    replicas = training.get_strategy(config.strategy).num_replicas_in_sync
     print(f"Training {config.attention} attention ({model.count_params():,} parameters) on "
-          f"{config.train_size:,} dates for {config.epochs} epochs")
+          f"{config.train_size:,} dates for {config.epochs} epochs"
+          + (f" on {replicas} replicas (gradients all-reduced)" if replicas > 1 else ""))
     dates.fit_dates(model, data, config)
     train_seconds, train_cpu = time.time() - started, time.process_time() - started_cpu
 

@@ -117,7 +117,6 @@ def main(argv=None):
           f"naive {results['naive']['rmse']:.5g}, linear {results['linear']['rmse']:.5g}")
     summary.update(protocol=series.protocol, description=series.describe(), test=results)
     paths = tuning.save_tuned(config, model, summary, started)
-    forecasting.write_preprocessing(paths[0], series, forecasting.series_spec(config))
     return model, summary
 
 

@@ -2,7 +2,7 @@
 
 from keras import ops
 
-from keras_attention import losses as losses_lib
+import keras_attention.losses as losses_lib
 from keras_attention.models import translator_layers as tl
 
 

@@ -367,6 +367,8 @@ class TimeSeriesForecaster(ForecasterExport, Task):
     def build(self, input_shape=None):
         # Every shape follows from the constructor arguments, so the model
         # builds the same way from a call and from a saved config.
+        if self.built:
+            return
         drivers_shape = (None, self.window, self.num_features)
         if self.revin is not None:
             self.revin_drivers.build(drivers_shape)
@@ -743,7 +745,8 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         return config
 
     def build_from_config(self, config):
-        self.build()
+        if not self.built:  # KerasTuner's Hyperband may load into a built model
+            self.build()
         if self.highway_layer is not None and config.get("highway_trainable") is False:
             self.highway_layer.trainable = False
 

@@ -190,7 +190,7 @@ def dates_record(config, model, metrics, train_seconds, train_cpu_seconds):
         "seed": config.seed,
         "train_seconds": round(train_seconds, 1),
         "train_cpu_seconds": round(train_cpu_seconds, 1),
-        "replicas": model.distribute_strategy.num_replicas_in_sync,
+        "replicas": training.get_strategy(config.strategy).num_replicas_in_sync,
         **{k: v for k, v in metrics.items() if k != "error_examples"},
     }
 
@@ -219,7 +219,7 @@ def train_dates(config=None, log=print):
     started, started_cpu = time.time(), time.process_time()
     data = load_dates(config)
     model = build_dates_model(config, data)
-    replicas = model.distribute_strategy.num_replicas_in_sync
+    replicas = training.get_strategy(config.strategy).num_replicas_in_sync
     log(f"Training {config.attention} attention ({model.count_params():,} parameters) on "
         f"{config.train_size:,} dates for {config.epochs} epochs"
         + (f" on {replicas} replicas (gradients all-reduced)" if replicas > 1 else ""))

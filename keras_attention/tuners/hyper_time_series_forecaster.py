@@ -40,7 +40,7 @@ class HyperTimeSeriesForecaster(keras_tuner.HyperModel):
     | `decoder` | lstm, gru | lstm | always |
     | `attention` | bahdanau, luong, none | bahdanau | always |
     | `score_mode` | general, concat, location | general | attention = luong |
-    | `residual` | bool | False | always |
+    | `residual` | bool | True | always |
     | `dropout` | 0.0–0.5, step 0.1 | 0.0 | always |
     | `learning_rate` | 1e-4–1e-2, log | 1e-3 | always |
     | `batch_size` | `batch_sizes` | 32 | `fit()` with unbatched arrays |
@@ -127,7 +127,7 @@ class HyperTimeSeriesForecaster(keras_tuner.HyperModel):
             )
             if attention == "luong":
                 kwargs["score_mode"] = score_mode
-        kwargs["residual"] = hp.Boolean("residual", default=False)
+        kwargs["residual"] = hp.Boolean("residual", default=True)
         kwargs["dropout"] = search_utils.dropout(hp)
         return kwargs
 

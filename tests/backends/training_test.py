@@ -119,12 +119,18 @@ def test_gradients_through_every_loop_match_finite_differences(path):
     memory = rng.normal(size=(2, 5, 6)).astype("float32")
     mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
     if path == "feedback":
-        model = TimeSeriesForecaster(5, 2, horizon=3, units=4, attention="luong")
+        # The recursive horizon is the FeedbackSampler's scan.
+        model = TimeSeriesForecaster(5, 2, horizon=3, units=4, attention="luong",
+                                     strategy="recursive")
         x = {
             "drivers": rng.normal(size=(2, 5, 2)).astype("float32"),
             "past_target": rng.normal(size=(2, 4, 1)).astype("float32"),
         }
         model(x)
+        # The output layer starts at zero (the untrained model is its linear
+        # part), which would zero every gradient behind it: give it weights.
+        model.head.kernel.assign(
+            rng.normal(size=tuple(model.head.kernel.shape)).astype("float32"))
 
         def loss():
             return ops.sum(model(x, training=True) ** 2)

@@ -75,7 +75,7 @@ def test_forecaster_defaults_are_the_builders_default_model():
     assert model.optimizer.learning_rate.numpy() == pytest.approx(1e-3)
     assert hp.values == {
         "units": 64, "encoder": "lstm", "input_attention": False, "decoder": "lstm",
-        "attention": "bahdanau", "residual": False, "dropout": 0.0, "learning_rate": 1e-3,
+        "attention": "bahdanau", "residual": True, "dropout": 0.0, "learning_rate": 1e-3,
     }
 
 
