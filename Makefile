@@ -39,7 +39,7 @@ mutation: $(STAMP)
 # do not fit CI's time budget on 2 cores next to `make test` (bench/RESULTS.md).
 BACKEND_DEPS := "keras>=3.5" "numpy>=1.26" "pandas>=2.0" \
 	"pytest>=8.0" "pytest-xdist>=3.5" "hypothesis>=6.100" \
-	"matplotlib>=3.8" "sacrebleu>=2.4"
+	"matplotlib>=3.8" "sacrebleu>=2.4" "scikit-learn>=1.3"
 JAX_DEPS   := "jax[cpu]>=0.4.30"
 TORCH_DEPS := "torch==2.13.0"
 TEST_BACKEND_ARGS := -q -n 2 --dist loadfile -p no:cacheprovider

@@ -34,7 +34,7 @@ def small_model(attention="bahdanau_monotonic", **kwargs):
     # An untrained model may emit the padding id, which teacher forcing would
     # then mask: make ids 0 and 1 (padding, OOV) unlikely.
     bias = model.decoder.output_layer.bias
-    bias.assign(ops.where(ops.arange(13) < 2, -20.0, bias))
+    bias.assign(ops.where(ops.arange(13) < 2, -20.0, bias.value))
     return model, src
 
 
