@@ -214,6 +214,8 @@ def make_digit_canvases(
     min_gap=1,
     noise=0.05,
     seed=0,
+    *,
+    stream=0,
 ):
     """Draws `size` canvases from a given set of sklearn digit images.
 
@@ -239,6 +241,9 @@ def make_digit_canvases(
         min_gap: minimum horizontal gap between two digits' boxes.
         noise: standard deviation of the additive Gaussian noise.
         seed: non-negative integer.
+        stream: non-negative integer; other streams of the same seed give
+            other canvases (`load_epoch_canvases` draws epoch `e` from
+            stream `e`).
 
     Returns:
         A dict with
@@ -265,6 +270,7 @@ def make_digit_canvases(
     )
     size = _check_int("size", size, 0)
     seed = _check_seed(seed)
+    stream = _check_int("stream", stream, 0)
     pool = np.asarray(sample_indices, dtype="int64").reshape(-1)
     all_images, labels = _load_sklearn_digits()
     if pool.size == 0 and size > 0:
@@ -278,7 +284,7 @@ def make_digit_canvases(
             f"`sample_indices` must be indices in [0, {len(all_images)}). "
             f"Received: an index {int(bad)}"
         )
-    rng = np.random.default_rng([seed, 7])
+    rng = np.random.default_rng([seed, 7] if stream == 0 else [seed, 7, stream])
     images = np.zeros((size, height, width, 1), dtype="float32")
     captions, digits, boxes, sources = [], [], [], []
     for k in range(size):
@@ -456,3 +462,40 @@ def load_long_digit_canvases(
         noise=noise,
         seed=seed * 8 + 5,
     )
+
+
+def load_epoch_canvases(size, epoch, seed=0, **canvas_args):
+    """New training canvases for epoch `epoch` (`epoch >= 1`).
+
+    Drawn like the train split of `load_digit_canvases(seed=seed)` — from
+    the same *training* digit images only, with the same canvas arguments —
+    but from a random stream of the epoch's own, so every epoch sees the
+    training handwriting in new positions, sizes, neighbours and noise
+    (the captioner's `fresh_canvases`). Epoch 0's canvases are the train
+    split itself.
+
+    Args:
+        size: number of canvases.
+        epoch: positive integer.
+        seed: the seed of the split.
+        **canvas_args: `min_digits`, `max_digits`, `height`, `width`,
+            `min_size`, `max_size`, `min_gap`, `noise`, as in
+            `load_digit_canvases`.
+
+    Returns:
+        The dict returned by `make_digit_canvases`.
+
+    Example:
+
+    >>> from keras_attention.data.digits import load_digit_canvases, load_epoch_canvases
+    >>> first = load_epoch_canvases(2, epoch=1)
+    >>> train = load_digit_canvases(train_size=2, validation_size=0, test_size=0)["train"]
+    >>> bool((first["images"] != train["images"]).any())
+    True
+    """
+    seed = _check_seed(seed)
+    epoch = _check_int("epoch", epoch, 1)
+    train_images = split_digit_images(seed)["train"]
+    # The train split's stream (see load_digit_canvases), at stream `epoch`.
+    return make_digit_canvases(train_images, size, seed=seed * 8 + 1, stream=epoch,
+                               **canvas_args)

@@ -77,10 +77,17 @@ def caption_arrays(split, vocabulary, steps=TARGET_LENGTH):
 def load_canvases(config):
     """The data: canvas splits, 6-digit canvases, the vocabulary and the arrays.
 
+    With `config.fresh_canvases`, epoch `e > 0` trains on new canvases
+    (`train_epoch(e)`), drawn from the same training digit images (never a
+    validation or test image) with a random stream of that epoch's own:
+    the same handwriting in new positions, sizes, neighbours and noise.
+
     Returns:
         A dict: `splits` (`train`, `validation`, `test`, each as
         `load_digit_canvases` returns it), `long` (the 6-digit canvases),
-        `vocabulary`, `train` (`(x, y)`) and `validation` (or None).
+        `vocabulary`, `train` (`(x, y)`, epoch 0's arrays), `train_epoch`
+        (`epoch -> (x, y)`, or None without `fresh_canvases`) and
+        `validation` (or None).
     """
     splits = digits_lib.load_digit_canvases(
         train_size=config.train_size, validation_size=config.validation_size,
@@ -88,11 +95,21 @@ def load_canvases(config):
     )
     long = digits_lib.load_long_digit_canvases(size=config.long_size, seed=config.data_seed)
     vocabulary = caption_vocabulary()
+    train = caption_arrays(splits["train"], vocabulary)
+
+    def train_epoch(epoch):
+        if epoch == 0:
+            return train
+        canvases = digits_lib.load_epoch_canvases(config.train_size, epoch,
+                                                  seed=config.data_seed)
+        return caption_arrays(canvases, vocabulary)
+
     return {
         "splits": splits,
         "long": long,
         "vocabulary": vocabulary,
-        "train": caption_arrays(splits["train"], vocabulary),
+        "train": train,
+        "train_epoch": train_epoch if config.fresh_canvases else None,
         "validation": caption_arrays(splits["validation"], vocabulary)
         if config.validation_size else None,
     }
@@ -277,6 +294,7 @@ def captioner_record(config, model, metrics, train_seconds, train_cpu_seconds):
         "parameters": model.count_params(),
         "epochs": config.epochs,
         "train_size": config.train_size,
+        "fresh_canvases": config.fresh_canvases,
         "seed": config.seed,
         "data_seed": config.data_seed,
         "train_seconds": round(train_seconds, 1),

@@ -163,8 +163,10 @@ def build_translator(config, data, tokenization, optimizer, **arguments):
 
 
 def fit_arrays(model, data, config, demo_inputs, **logger_options):
-    """`training.fit` on `ShuffledArrays` of `data["train"]` (and
-    `data["validation"]` where not None): resumable with
+    """`training.fit` on `ShuffledArrays` of `data["train"]`, or on
+    `EpochArrays` of `data["train_epoch"]` (`epoch -> (x, y)`) where the
+    data has one and it is not None (and `data["validation"]` where not
+    None): resumable with
     `config.checkpoint_dir`, multi-worker capable, and with `config.logdir`
     TensorBoard plus an `AttentionImageLogger` of `demo_inputs`
     (`logger_options` are its further arguments).
@@ -177,8 +179,14 @@ def fit_arrays(model, data, config, demo_inputs, **logger_options):
     import keras_attention.training as training
     from keras_attention.callbacks import AttentionImageLogger
 
-    x, y = data["train"]
-    batches = training.ShuffledArrays(x, y, batch_size=config.batch_size, seed=config.seed)
+    if data.get("train_epoch") is not None:
+        batches = training.EpochArrays(
+            data["train_epoch"], batch_size=config.batch_size, seed=config.seed
+        )
+    else:
+        batches = training.ShuffledArrays(
+            *data["train"], batch_size=config.batch_size, seed=config.seed
+        )
     validation = None
     if data["validation"] is not None:
         validation = training.ShuffledArrays(

@@ -446,7 +446,11 @@ class CaptionConfig(RunOptions):
                        metavar="N")
     data_seed: int = option(0, "seed of the digit-image split and the canvases",
                             check="non_negative", metavar="N")
-    train_size: int = option(20000, "training canvases", check="positive", metavar="N")
+    train_size: int = option(20000, "training canvases (of every epoch)", check="positive",
+                             metavar="N")
+    fresh_canvases: bool = option(True, "draw new training canvases every epoch from the "
+                                  "training digit images (--no-fresh-canvases: the same "
+                                  "canvases every epoch)")
     validation_size: int = option(1000, "validation canvases", check="non_negative",
                                   metavar="N")
     test_size: int = option(2000, "test canvases (1-5 digits)", check="non_negative",

@@ -38,12 +38,13 @@ from keras_attention.training.distribution import (
     strategy_scope,
 )
 from keras_attention.training.fit import build_for_strategy, fit
-from keras_attention.training.shuffled_arrays import ShuffledArrays
+from keras_attention.training.shuffled_arrays import EpochArrays, ShuffledArrays
 
 __all__ = [
     "POINTER",
     "STRATEGIES",
     "BackupAndRestore",
+    "EpochArrays",
     "ShuffledArrays",
     "build_for_strategy",
     "checkpoint_callbacks",

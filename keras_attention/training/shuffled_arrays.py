@@ -97,3 +97,54 @@ class _SetEpoch(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.data.epoch = epoch
+
+
+class EpochArrays(ShuffledArrays):
+    """`ShuffledArrays` whose arrays are drawn anew for every epoch.
+
+    `make_epoch(epoch)` returns the `(x, y)` of that epoch (same structure
+    and number of examples every epoch); it is called once per epoch, when
+    the epoch's first batch is asked for, and must depend only on `epoch`
+    (so that a resumed run sees the same data as an uninterrupted one, as
+    with `ShuffledArrays`). Used by the digit captioner to train on fresh
+    canvases every epoch (`CaptionConfig.fresh_canvases`).
+
+    Args:
+        make_epoch: callable `epoch -> (x, y)`.
+        batch_size, shuffle, seed, **kwargs: as `ShuffledArrays`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention import training
+    >>> data = training.EpochArrays(lambda e: (np.full(4, e), np.zeros(4)), batch_size=4)
+    >>> data[0][0].tolist(), len(data)
+    ([0, 0, 0, 0], 1)
+    >>> data.epoch = 3
+    >>> data[0][0].tolist()
+    [3, 3, 3, 3]
+    """
+
+    def __init__(self, make_epoch, batch_size=32, shuffle=True, seed=0, **kwargs):
+        if not callable(make_epoch):
+            raise ValueError(
+                "`make_epoch` must be a callable `epoch -> (x, y)`. "
+                f"Received: make_epoch={make_epoch!r}"
+            )
+        x, y = make_epoch(0)
+        super().__init__(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed, **kwargs)
+        self.make_epoch = make_epoch
+        self._arrays_epoch = 0
+
+    def __getitem__(self, index):
+        if self._arrays_epoch != self.epoch:
+            x, y = self.make_epoch(self.epoch)
+            lengths = {len(a) for a in keras.tree.flatten((x, y)) if a is not None}
+            if lengths != {self.num_examples}:
+                raise ValueError(
+                    f"`make_epoch({self.epoch})` must return {self.num_examples} examples "
+                    f"like epoch 0. Received: lengths {sorted(lengths)}"
+                )
+            self.x, self.y = x, y
+            self._arrays_epoch = self.epoch
+        return super().__getitem__(index)
