@@ -540,7 +540,6 @@ def test_forecast_predicts_the_empty_targets_at_the_end(forecaster, series_csv, 
     assert table["target"].isna().tolist() == [r >= 37 for r in range(9, 40)]
     # The same numbers, fed back by hand: the model on the saved scaler's windows.
     from keras_attention.data.prediction_windows import scaler_from_dict
-
     from keras_attention.recipes.forecasting import _config_of
 
     model = load_model(path)

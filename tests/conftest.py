@@ -25,7 +25,6 @@ import keras  # noqa: E402
 import pytest  # noqa: E402
 
 
-
 def _keep_signatures_under_mutmut():
     """`make mutation` only: mutmut's trampolines keep `__init__`'s argspec.
 

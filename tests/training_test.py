@@ -64,6 +64,35 @@ def test_shuffled_arrays_errors(kwargs, message):
         training.ShuffledArrays(**kwargs)
 
 
+# -- EpochArrays -------------------------------------------------------------------
+def test_epoch_arrays_feed_each_epoch_its_own_arrays_through_fit():
+    calls = []
+
+    def make_epoch(epoch):
+        calls.append(epoch)
+        x = np.ones((8, 1), "float32")
+        return x, np.full((8, 1), float(epoch), "float32")
+
+    data = training.EpochArrays(make_epoch, batch_size=4, seed=0)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")
+    history = training.fit(model, data, epochs=3, callbacks=training.checkpoint_callbacks(
+        None, data), verbose=0)
+    # The model predicts 0 throughout: the loss of epoch e is e**2, so each epoch saw its own targets.
+    np.testing.assert_allclose(history.history["loss"], [0.0, 1.0, 4.0])
+    assert calls == [0, 1, 2]
+
+
+def test_epoch_arrays_errors():
+    with pytest.raises(ValueError, match="`make_epoch` must be a callable"):
+        training.EpochArrays(np.zeros(4))
+    data = training.EpochArrays(lambda e: (np.zeros(4 + e), np.zeros(4 + e)), batch_size=2)
+    data.epoch = 1
+    with pytest.raises(ValueError, match=re.escape(
+            "`make_epoch(1)` must return 4 examples like epoch 0. Received: lengths [5]")):
+        data[0]
+
+
 # -- BackupAndRestore -------------------------------------------------------------
 def dropout_model():
     keras.utils.set_random_seed(0)

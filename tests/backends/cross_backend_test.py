@@ -12,7 +12,6 @@ its `.tflite` file must emit the Keras tokens (`verify_export`).
 import json
 import os
 import subprocess
-import sys
 import textwrap
 
 import keras

@@ -217,3 +217,32 @@ def test_bad_long_arguments():
         digits_lib.load_long_digit_canvases(size=2, num_digits=0)
     with pytest.raises(ValueError, match=r"\(`num_digits`\).*at least 59 pixels. Received: width=50"):
         digits_lib.load_long_digit_canvases(size=2, num_digits=6, width=50)
+
+
+def test_epoch_canvases_are_new_canvases_of_the_training_images():
+    train = digits_lib.load_digit_canvases(train_size=40, validation_size=0, test_size=0,
+                                           seed=2)["train"]
+    first = digits_lib.load_epoch_canvases(40, epoch=1, seed=2)
+    again = digits_lib.load_epoch_canvases(40, epoch=1, seed=2)
+    second = digits_lib.load_epoch_canvases(40, epoch=2, seed=2)
+    train_images = set(digits_lib.split_digit_images(seed=2)["train"].tolist())
+    for data in (first, second):
+        assert data["images"].shape == train["images"].shape
+        assert {i for row in data["sample_indices"] for i in row} <= train_images
+    # Deterministic per (seed, epoch); other epochs (and epoch 0, the train
+    # split) are other canvases.
+    np.testing.assert_array_equal(first["images"], again["images"])
+    assert first["boxes"] == again["boxes"]
+    for other in (train, second):
+        assert first["sample_indices"] != other["sample_indices"]
+        assert not np.array_equal(first["images"], other["images"])
+    # The canvas arguments are those of make_digit_canvases.
+    three = digits_lib.load_epoch_canvases(5, epoch=1, min_digits=3, max_digits=3)
+    assert [len(d) for d in three["digits"]] == [3] * 5
+
+
+def test_bad_epoch_canvas_arguments():
+    with pytest.raises(ValueError, match="`epoch` must be an integer >= 1. Received: epoch=0"):
+        digits_lib.load_epoch_canvases(4, epoch=0)
+    with pytest.raises(ValueError, match="`stream` must be an integer >= 0. Received: stream=-1"):
+        digits_lib.make_digit_canvases([0, 1], 2, stream=-1)

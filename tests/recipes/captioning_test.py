@@ -10,7 +10,7 @@ from keras_attention.models import ImageCaptioner
 from keras_attention.recipes import captioning, configs
 from keras_attention.recipes import command_configs as cc
 from keras_attention.recipes.families import FAMILIES, family_of
-from keras_attention.recipes.options import ConfigError
+from keras_attention.recipes.options import ConfigError, parse_config
 from keras_attention.runtime.vocabulary import END_ID, START_ID
 
 
@@ -27,6 +27,25 @@ def test_caption_arrays_are_teacher_forcing_pairs():
                                       [nine, END_ID, 0, 0, 0, 0]])
     with pytest.raises(ValueError, match="does not fit in `steps`=3"):
         captioning.caption_arrays(split, vocabulary, steps=3)
+
+
+def test_fresh_canvases_give_every_epoch_its_own_training_canvases():
+    kwargs = dict(train_size=12, validation_size=0, test_size=2, long_size=0, data_seed=1)
+    data = captioning.load_canvases(configs.CaptionConfig(**kwargs))
+    vocabulary = data["vocabulary"]
+    x0, y0 = data["train_epoch"](0)
+    assert x0 is data["train"][0] and y0 is data["train"][1]
+    x2, y2 = data["train_epoch"](2)
+    expected = captioning.caption_arrays(
+        digits.load_epoch_canvases(12, epoch=2, seed=1), vocabulary)
+    np.testing.assert_array_equal(x2["images"], expected[0]["images"])
+    np.testing.assert_array_equal(y2, expected[1])
+    assert not np.array_equal(x2["images"], x0["images"])
+    fixed = captioning.load_canvases(configs.CaptionConfig(fresh_canvases=False, **kwargs))
+    assert fixed["train_epoch"] is None
+    np.testing.assert_array_equal(fixed["train"][0]["images"], x0["images"])
+    assert parse_config(configs.CaptionConfig, ["--no-fresh-canvases"]).fresh_canvases is False
+    assert parse_config(configs.CaptionConfig, []).fresh_canvases is True
 
 
 def test_model_arguments_follow_the_configuration():
