@@ -116,7 +116,7 @@ def main(argv=None):
     print(f"Test RMSE, protocol={series.protocol!r}: model {results['model']['rmse']:.5g}, "
           f"naive {results['naive']['rmse']:.5g}, linear {results['linear']['rmse']:.5g}")
     summary.update(protocol=series.protocol, description=series.describe(), test=results)
-    paths = tuning.save_tuned(config, model, summary, started)
+    tuning.save_tuned(config, model, summary, started)
     return model, summary
 
 
