@@ -410,14 +410,16 @@ class ImageCaptioner(ImageCaptioning, TokenDecoding, TokenDecoderExport, Task):
             reward, score, entropy, tokens = cl.reinforce_terms(logits, target_ids, weights)
             tokens = ops.maximum(tokens, 1.0)
             mean_reward = ops.mean(reward)
-            first = ops.equal(self.baseline_updates, 0.0)
-            baseline = ops.where(first, mean_reward, self.reward_baseline)
+            # Read the variables as tensors (JAX refuses a variable in `where`).
+            updates = ops.convert_to_tensor(self.baseline_updates)
+            first = ops.equal(updates, 0.0)
+            baseline = ops.where(first, mean_reward, ops.convert_to_tensor(self.reward_baseline))
             advantage = ops.stop_gradient(reward - baseline)
             decay = self.baseline_decay
             self.reward_baseline.assign(
                 ops.where(first, mean_reward, decay * baseline + (1 - decay) * mean_reward)
             )
-            self.baseline_updates.assign(self.baseline_updates + 1.0)
+            self.baseline_updates.assign(updates + 1.0)
             self.add_loss(
                 -(self.reinforce_weight * ops.sum(advantage * score)
                   + self.entropy_weight * ops.sum(entropy)) / tokens
