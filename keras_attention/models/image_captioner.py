@@ -279,10 +279,6 @@ class ImageCaptioner(ImageCaptioning, TokenDecoding, TokenDecoderExport, Task):
         )
         return config
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
     # -- building -----------------------------------------------------------
     def build(self, input_shape=None):
         if self.built:

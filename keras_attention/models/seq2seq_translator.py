@@ -351,10 +351,6 @@ class Seq2SeqTranslator(
         )
         return config
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
     # -- building -----------------------------------------------------------
     def build(self, input_shape=None):
         if self.built:

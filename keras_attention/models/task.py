@@ -105,6 +105,12 @@ class Task(keras.Model):
 
     family: Any = None
 
+    @classmethod
+    def from_config(cls, config):
+        """The model of `get_config()`: its constructor arguments (not a
+        functional graph, as `keras.Model.from_config` would expect)."""
+        return cls(**config)
+
     # -- Keras' entry points, with the inputs checked first ------------------
     def fit(self, x=None, y=None, *args, **kwargs):
         """`keras.Model.fit`; NaN or infinite values in array inputs are refused."""

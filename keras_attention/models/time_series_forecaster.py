@@ -757,4 +757,4 @@ class TimeSeriesForecaster(ForecasterExport, Task):
             config.setdefault(key, value)
         if isinstance(config.get("dtype"), dict):
             config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
-        return cls(**config)
+        return super().from_config(config)
