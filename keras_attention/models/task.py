@@ -105,6 +105,14 @@ class Task(keras.Model):
 
     family: Any = None
 
+    def get_compile_config(self):
+        """Keras' compile config, loadable on every backend (see
+        `portable_compile_config`)."""
+        return portable_compile_config(super().get_compile_config())
+
+    def compile_from_config(self, config):
+        return super().compile_from_config(portable_compile_config(config))
+
     @classmethod
     def from_config(cls, config):
         """The model of `get_config()`: its constructor arguments (not a
@@ -234,6 +242,36 @@ class Task(keras.Model):
                 decode, input_signature=[tf.TensorSpec(shape, dtype)]
             )
         return cache[key]
+
+
+def portable_compile_config(config):
+    """A compile config whose optimizer loads on any backend.
+
+    On PyTorch, Keras serialises `keras.optimizers.Adam` (and the other
+    optimizers with a backend class) under the backend's module,
+    `keras.src.backend.torch.optimizers.torch_adam`: a `.keras` file
+    trained there then fails to load on TensorFlow or JAX ("Could not
+    deserialize class 'Adam' because its parent module ... cannot be
+    imported"). The public module `keras.optimizers` names the same class
+    on every backend, so such modules are rewritten to it (on saving, and
+    on loading files written before this fix).
+
+    Example:
+
+    >>> config = {"optimizer": {"module": "keras.src.backend.torch.optimizers.torch_adam",
+    ...                         "class_name": "Adam", "config": {}}}
+    >>> portable_compile_config(config)["optimizer"]["module"]
+    'keras.optimizers'
+    """
+    if isinstance(config, dict):
+        module = config.get("module")
+        if (isinstance(module, str) and module.startswith("keras.src.backend.")
+                and ".optimizers" in module):
+            config = dict(config, module="keras.optimizers")
+        return {key: portable_compile_config(value) for key, value in config.items()}
+    if isinstance(config, (list, tuple)):
+        return type(config)(portable_compile_config(value) for value in config)
+    return config
 
 
 def get_sampler(sampler):

@@ -39,7 +39,9 @@ class TokenDecoding:
     """Mixin: restoring the compile state, and running a sampler."""
 
     def compile_from_config(self, config):
-        config = keras.saving.deserialize_keras_object(config)
+        from keras_attention.models.task import portable_compile_config
+
+        config = keras.saving.deserialize_keras_object(portable_compile_config(config))
         self.compile(**config)
         if hasattr(self, "optimizer") and self.built:
             self.optimizer.build(self.trainable_variables)

@@ -326,7 +326,7 @@ def test_feedback_sampler_with_a_user_next_inputs_fn_equals_a_python_loop():
     x, expected_x, expected_w, expected_o = start, [], [], []
     for step in range(4):
         output, states, w = cell(x, states, memory)
-        x = to_numpy(x + head(output) * (step + 1))
+        x = to_numpy(x) + to_numpy(head(output)) * (step + 1)
         expected_x.append(x)
         expected_w.append(to_numpy(w))
         expected_o.append(to_numpy(output))

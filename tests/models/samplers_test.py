@@ -404,7 +404,14 @@ def test_beam_search_equals_an_independent_implementation(seed):
                   BigramDecoder(probs), max_length=6)
         expected = reference_beam_search(decoder.table, width, alpha, 6, num_return)
         for n, (tokens, logp, length, _) in enumerate(expected):
-            assert list(out["token_ids"][0, n, :length]) == list(tokens), (width, alpha, n)
+            ours = [int(t) for t in out["token_ids"][0, n, :length]]
+            if ours != list(tokens):
+                # An exact tie: the same transitions in another order (e.g. 4 6 4 4 and
+                # 4 4 6 4) have the same log-probability; the backends' top-k may
+                # order them either way. Any other difference is an error.
+                assert sorted(zip([START, *ours], ours)) == sorted(
+                    zip([START, *tokens], tokens)), (width, alpha, n, ours, tokens)
+                assert tuple(ours) not in {t for t, *_ in expected[:n]}
             assert out["lengths"][0, n] == length
             np.testing.assert_allclose(out["log_probs"][0, n], logp, rtol=1e-5, atol=1e-5)
 
