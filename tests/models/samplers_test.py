@@ -442,3 +442,22 @@ def test_a_finished_hypothesis_competes_with_longer_live_ones_at_their_own_lengt
     np.testing.assert_allclose(
         out["scores"][0], [hyps[(A, B, END)] / lp(3), hyps[(A, END)] / lp(2)], rtol=1e-5
     )
+
+
+def test_samplers_compare_hash_and_print_by_class_and_configuration():
+    """Equal samplers share one compiled decode loop (they are cache keys)."""
+    assert BeamSampler(3, length_penalty=0.6) == BeamSampler(beam_width=3, length_penalty=0.6)
+    assert hash(BeamSampler(3)) == hash(BeamSampler(3))
+    assert BeamSampler(3) != BeamSampler(4)
+    assert BeamSampler(3) != BeamSampler(3, coverage_penalty=0.2)
+    assert RandomSampler(seed=1) != RandomSampler(seed=2)
+    assert GreedySampler() == GreedySampler() and GreedySampler() != RandomSampler(top_k=1)
+    assert GreedySampler() != "greedy"
+    assert len({BeamSampler(2), BeamSampler(2), GreedySampler()}) == 2
+    for sampler in (GreedySampler(), RandomSampler(temperature=0.5, top_k=3, seed=7),
+                    BeamSampler(2, length_penalty=1.0, num_return=2)):
+        text = repr(sampler)
+        assert text.startswith(type(sampler).__name__ + "(")
+        again = eval(text, {"GreedySampler": GreedySampler, "RandomSampler": RandomSampler,
+                            "BeamSampler": BeamSampler})
+        assert again == sampler and again.get_config() == sampler.get_config()
