@@ -108,8 +108,6 @@ TENSORFLOW_ONLY_TESTS = (
     "tests/recipes/forecasting_test.py::test_fit_keeps_the_linear_part",  # tf.data fit
     "tests/recipes/monotonic_options_test.py::test_translate_pairs_trains_mocha",  # tf.data
     "tests/models/seq2seq_translator_test.py::test_translate_runs_greedy_and_beam_traced_once",
-    # The token-rows train step is TensorFlow's (models/token_rows_step.py).
-    "tests/models/monotonic_translator_test.py::test_train_step_on_token_rows_equals_keras_step",
 )
 
 

@@ -389,7 +389,7 @@ class Seq2SeqTranslator(
     def train_step(self, *args):
         # TensorFlow calls train_step(data); JAX train_step(state, data):
         # the token-rows step is TensorFlow's, Keras' own step runs otherwise.
-        if self._token_rows_loss and len(args) == 1 and keras.backend.backend() == "tensorflow":
+        if self._token_rows_loss and len(args) == 1:
             logs = token_rows_step.train_step(self, args[0])
             if logs is not None:
                 return logs

@@ -8,6 +8,7 @@ tokens with `self.decoder` (`Seq2SeqTranslator`, `ImageCaptioner`).
 import keras
 
 from keras_attention.metrics import MaskedAccuracy
+from keras_attention.models.task import portable_compile_config
 from keras_attention.runtime.vocabulary import END_ID, START_ID
 
 
@@ -39,8 +40,6 @@ class TokenDecoding:
     """Mixin: restoring the compile state, and running a sampler."""
 
     def compile_from_config(self, config):
-        from keras_attention.models.task import portable_compile_config
-
         config = keras.saving.deserialize_keras_object(portable_compile_config(config))
         self.compile(**config)
         if hasattr(self, "optimizer") and self.built:

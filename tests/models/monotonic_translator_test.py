@@ -256,6 +256,7 @@ def test_coverage_loss_weight_adds_lambda_times_the_coverage_loss():
     )
 
 
+@pytest.mark.tensorflow_only  # the token-rows step is TensorFlow's (models/token_rows_step.py)
 @pytest.mark.parametrize(
     "kwargs",
     [
