@@ -19,9 +19,13 @@ run: $(STAMP)
 	$(PY) examples/translate_dates.py
 
 # The whole test suite on TensorFlow, on 2 worker processes (pytest-xdist;
-# one test file per worker at a time, so module fixtures are built once).
+# one test file per worker at a time, so module fixtures are built once; the
+# slowest files first, tests/conftest.py). TensorFlow runs its ops on one
+# thread per worker: two workers of two threads each on 2 cores were 19%
+# slower (bench/RESULTS.md, "The test suite on the three backends").
+XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 $(PY) -m pytest -q $(XDIST)
 
 # Mutation testing of the attention layers and the samplers (mutmut; hours on
 # 2 cores, so not in CI). Score and surviving mutants: docs/testing.md.
@@ -42,7 +46,7 @@ BACKEND_DEPS := "keras>=3.5" "numpy>=1.26" "pandas>=2.0" \
 	"matplotlib>=3.8" "sacrebleu>=2.4" "scikit-learn>=1.3"
 JAX_DEPS   := "jax[cpu]>=0.4.30"
 TORCH_DEPS := "torch==2.13.0"
-TEST_BACKEND_ARGS := -q -n 2 --dist loadfile -p no:cacheprovider
+TEST_BACKEND_ARGS := -q $(XDIST) -p no:cacheprovider
 
 .venv-%/.installed: setup.cfg pyproject.toml Makefile
 	@echo "[make] creating .venv-$* (keras-attention on $*, no TensorFlow)"

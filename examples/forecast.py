@@ -104,8 +104,8 @@ cosine decay, MSE) one model, then:
    exactly this linear model.
 2. `model.fit(...)`: the network learns what the linear part leaves, with
    early stopping on the validation part; the best validation epoch is
-   kept, or the untrained model (the linear part alone) if no epoch beats
-   it.
+   kept if its loss is at least `keep_margin` (2%) below the untrained
+   model's, else the untrained model (the linear part alone).
 3. `model.fit_linear(train + val, <the chosen penalties>)`: the linear part
    refitted on the training and validation windows (`--no-refit-linear` to
    skip).

@@ -30,6 +30,13 @@ L2_GRID = tuple(float(v) for v in np.logspace(-4, 5, 19))
 LEVEL_L2_GRID = L2_GRID + (np.inf,)
 #: Penalties tried for the roughness of the lag weights (0: none).
 SMOOTH_L2_GRID = (0.0,) + tuple(float(v) for v in np.logspace(-2, 5, 8))
+#: The penalties found by the search are used only if they lower the
+#: held-out RMSE of plain least squares (every searched penalty 0) by at
+#: least this fraction; else plain least squares is used. A search over
+#: about 3,400 penalty triples finds a small held-out gain by chance alone
+#: (on the embedded series, linear by construction, 0.3%, which was a 0.1%
+#: loss on the test part).
+SEARCH_MARGIN = 0.01
 
 
 def _arrays(inputs):
@@ -223,7 +230,10 @@ def fit_grouped_ridge(
     are not fixed are chosen on held-out rows by coordinate descent over
     their grids (`L2_GRID`, `LEVEL_L2_GRID`, `SMOOTH_L2_GRID`), one search
     per target column (horizon step), starting from `l2 = level_l2 = 1`,
-    `smooth_l2 = 0`.
+    `smooth_l2 = 0`. The penalties found are kept only if their held-out
+    RMSE is at least `SEARCH_MARGIN` below that of plain least squares
+    (the searched penalties at 0); else the column is fitted by plain
+    least squares.
 
     Args:
         design: `(N, k)`.
@@ -238,7 +248,8 @@ def fit_grouped_ridge(
 
     Returns:
         `(coef (k, H), intercept (H,), info)`, `info` a dict with the chosen
-        `l2`, `level_l2`, `smooth_l2` per column and the holdout RMSE.
+        `l2`, `level_l2`, `smooth_l2` per column, their holdout RMSE and
+        that of plain least squares (`least_squares_rmse`).
 
     Example:
 
@@ -266,7 +277,7 @@ def fit_grouped_ridge(
         ("l2", l2), ("level_l2", level_l2), ("smooth_l2", smooth_l2)
     )]
     defaults = (L2_GRID, LEVEL_L2_GRID, SMOOTH_L2_GRID)
-    chosen, holdout_rmse = [], []
+    chosen, holdout_rmse, least_squares_rmse = [], [], []
     systems = None
     for h in range(horizon):
         grids = tuple(
@@ -275,13 +286,19 @@ def fit_grouped_ridge(
         if all(len(g) == 1 for g in grids):
             chosen.append(tuple(g[0] for g in grids))
             holdout_rmse.append(float("nan"))
+            least_squares_rmse.append(float("nan"))
             continue
         if systems is None:
             fit_a, fit_y, val_a, val_y = _holdout_split(design, target, holdout)
             systems = _Systems(fit_a, fit_y, is_level, roughness)
-        params, error = _coordinate_search(systems, val_a, val_y[:, h : h + 1], grids, h)
+        error = _HoldoutError(systems, val_a, val_y[:, h : h + 1], h)
+        params = _coordinate_search(error, grids)
+        plain = tuple(0.0 if len(g) > 1 else g[0] for g in grids)
+        if not error(params) <= (1.0 - SEARCH_MARGIN) * error(plain):
+            params = plain
         chosen.append(params)
-        holdout_rmse.append(error)
+        holdout_rmse.append(error(params))
+        least_squares_rmse.append(error(plain))
     full = _Systems(design, target, is_level, roughness)
     coef = np.zeros((design.shape[1], horizon))
     intercept = np.zeros(horizon)
@@ -294,6 +311,7 @@ def fit_grouped_ridge(
         "level_l2": [c[1] for c in chosen],
         "smooth_l2": [c[2] for c in chosen],
         "holdout_rmse": [float(e) for e in holdout_rmse],
+        "least_squares_rmse": [float(e) for e in least_squares_rmse],
     }
     return coef, intercept, info
 
@@ -314,16 +332,22 @@ def _per_column(name, value, horizon):
     return [float(v) for v in values]
 
 
-def _coordinate_search(systems, val_a, val_y, grids, column, rounds=6):
-    cache = {}
+class _HoldoutError:
+    """Held-out RMSE of one target column's fit, per penalty triple (cached)."""
 
-    def error(params):
-        if params not in cache:
-            keep, sol, mean_a, mean_y = systems.solve(*params, column=column)
-            pred = (val_a[:, keep] - mean_a) @ sol + mean_y
-            cache[params] = float(np.sqrt(np.mean((pred - val_y) ** 2)))
-        return cache[params]
+    def __init__(self, systems, val_a, val_y, column):
+        self.systems, self.val_a, self.val_y, self.column = systems, val_a, val_y, column
+        self._cache = {}
 
+    def __call__(self, params):
+        if params not in self._cache:
+            keep, sol, mean_a, mean_y = self.systems.solve(*params, column=self.column)
+            pred = (self.val_a[:, keep] - mean_a) @ sol + mean_y
+            self._cache[params] = float(np.sqrt(np.mean((pred - self.val_y) ** 2)))
+        return self._cache[params]
+
+
+def _coordinate_search(error, grids, rounds=6):
     def start(grid, value):
         return min(grid, key=lambda v: abs(np.log10(v) - np.log10(value)) if v > 0 else np.inf) \
             if value > 0 and any(v > 0 for v in grid) else grid[0]
@@ -339,7 +363,7 @@ def _coordinate_search(systems, val_a, val_y, grids, column, rounds=6):
             current = min(candidates, key=lambda c: (error(c), c != current))
         if current == previous:
             break
-    return current, error(current)
+    return current
 
 
 def _centered_system(a, target):

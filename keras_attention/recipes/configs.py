@@ -365,6 +365,10 @@ class ForecastConfig(SeriesConfig, RunOptions):
         20, "with a validation part, stop after N epochs without improvement (0: never); "
         "the best validation epoch is kept, or the untrained model (the linear part) if "
         "none beats it", check="non_negative", metavar="N")
+    keep_margin: float = option(
+        0.02, "the trained network replaces the untrained model (the linear part) only if "
+        "its best validation loss (MSE) is at least this fraction lower", check="rate",
+        metavar="F")
     seeds: str = option("0", "comma-separated seeds; mean and std over them",
                         metavar="S,S,...")
     strategy: str = option("none", "tf.distribute strategy (docs/distributed.md)",

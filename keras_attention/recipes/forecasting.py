@@ -242,7 +242,8 @@ def fit(config, series, seed):
     network's output starts at zero, so the model is then exactly the linear
     model); `model.fit`, the network learning what the linear part leaves,
     with early stopping on the validation part (the best validation epoch is
-    kept, or the untrained model if no epoch beats it); `refit_linear_part`.
+    kept if its loss is `keep_margin` below the untrained model's, else the
+    untrained model); `refit_linear_part`.
 
     Returns:
         `(model, history, seconds, best_epoch, linear_info)`; `best_epoch`
@@ -283,13 +284,16 @@ def fit(config, series, seed):
     if stopper is not None and stopper.best_epoch is not None:
         best_epoch = int(stopper.best_epoch) + 1
         # Never end worse (on validation) than the untrained model, which is
-        # the linear part after fit_linear: keep it if no epoch beat it.
-        if initial[0] <= stopper.best:
+        # the linear part after fit_linear: keep it unless an epoch beat it
+        # by `keep_margin` (a smaller gain, picked as the best of up to
+        # `epochs` tries, was mostly noise: bench/RESULTS.md, issue 17).
+        if stopper.best > (1.0 - config.keep_margin) * initial[0]:
             model.set_weights(initial[1])
             best_epoch = 0
     if initial is not None:
         history["val_loss_initial"] = float(initial[0])
-        history["val_loss_kept"] = float(min([initial[0], *history.get("val_loss", [])]))
+        history["val_loss_kept"] = float(
+            initial[0] if best_epoch in (0, None) else stopper.best)
     linear_info = refit_linear_part(model, config, series, linear_info)
     return model, history, time.time() - start, best_epoch, linear_info
 

@@ -92,6 +92,43 @@ def test_penalties_are_chosen_on_the_holdout():
     assert np.isfinite(info["holdout_rmse"]).all()
 
 
+def test_penalties_must_beat_plain_least_squares_by_the_margin(monkeypatch):
+    # A linear process with a little noise: the search may find penalties
+    # a hair better on the holdout, but not by SEARCH_MARGIN, so the column
+    # is fitted by plain least squares (all searched penalties 0).
+    rng = np.random.default_rng(1)
+    n = 400
+    design = rng.normal(size=(n, 4))
+    target = (design @ [1.0, -2.0, 0.5, 0.0] + 0.3 * rng.normal(size=n))[:, None]
+    is_level = np.array([False, False, True, True])
+    coef, _, info = lp.fit_grouped_ridge(design, target, is_level)
+    assert (info["l2"], info["level_l2"], info["smooth_l2"]) == ([0.0], [0.0], [0.0])
+    assert info["holdout_rmse"] == info["least_squares_rmse"]
+    # Fitted on all rows by plain least squares (centered: free intercept).
+    ac, yc = design - design.mean(0), target - target.mean(0)
+    np.testing.assert_allclose(coef, np.linalg.lstsq(ac, yc, rcond=None)[0], atol=1e-10)
+    # Without the margin, the search's penalties stand: 0.4% better on the
+    # holdout here, less than SEARCH_MARGIN.
+    monkeypatch.setattr(lp, "SEARCH_MARGIN", 0.0)
+    free_coef, _, free = lp.fit_grouped_ridge(design, target, is_level)
+    gain = 1 - free["holdout_rmse"][0] / free["least_squares_rmse"][0]
+    assert 0 < gain < 0.01
+    assert free["l2"][0] > 0 and free["level_l2"][0] > 0
+    assert not np.allclose(free_coef, coef, atol=1e-6)
+
+
+def test_penalties_that_beat_least_squares_by_the_margin_are_kept():
+    # Few rows, many pure-noise columns: least squares overfits, and the
+    # penalties found lower its holdout RMSE by far more than the margin.
+    n, k = 60, 40
+    design = RNG.normal(size=(n, k))
+    target = (design[:, 0] + 0.5 * RNG.normal(size=n))[:, None]
+    is_level = np.zeros(k, dtype=bool)
+    _, _, info = lp.fit_grouped_ridge(design, target, is_level)
+    assert info["holdout_rmse"][0] <= (1 - lp.SEARCH_MARGIN) * info["least_squares_rmse"][0]
+    assert info["l2"][0] > 0
+
+
 def test_without_holdout_the_last_fifth_is_held_out():
     design = RNG.normal(size=(100, 2))
     target = design @ [[1.0], [2.0]]
@@ -167,7 +204,7 @@ def test_refit_on_training_and_validation_windows_with_the_chosen_penalties():
     for h in range(2):
         k, b, _ = lp.fit_linear_part(
             (drivers, past), target[:, h : h + 1], 4, 3, 3,
-            l2=info["l2"][h], level_l2=info["level_l2"][h],
+            l2=info["l2"][h], level_l2=info["level_l2"][h], smooth_l2=info["smooth_l2"][h],
         )
         np.testing.assert_allclose(kernel[:, h : h + 1], k, atol=1e-10)
         np.testing.assert_allclose(bias[h], b[0], atol=1e-10)
@@ -175,6 +212,7 @@ def test_refit_on_training_and_validation_windows_with_the_chosen_penalties():
     kernel, _, info = lp.fit_linear_part(train, target[:90], 4, 3, 3, validation_data=val)
     assert "refit_on_validation" not in info
     k, _, _ = lp.fit_linear_part(
-        train, target[:90, :1], 4, 3, 3, l2=info["l2"][0], level_l2=info["level_l2"][0]
+        train, target[:90, :1], 4, 3, 3, l2=info["l2"][0], level_l2=info["level_l2"][0],
+        smooth_l2=info["smooth_l2"][0]
     )
     np.testing.assert_allclose(kernel[:, :1], k, atol=1e-10)

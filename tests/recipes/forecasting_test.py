@@ -93,6 +93,28 @@ def test_the_baselines_are_fitted_on_the_protocols_training_rows():
         configs.ForecastConfig(split="0.6,0.2,0.2")) == ("train",)
 
 
+def test_fit_keeps_the_linear_part_unless_an_epoch_beats_it_by_the_margin():
+    """The same run with keep_margin 0 and 0.99: an epoch that improves the
+    validation loss is kept only if it improves it by the margin."""
+    kept = {}
+    for margin in (0.0, 0.99):
+        config = configs.ForecastConfig(num_steps=300, window=6, units=4, epochs=3,
+                                        learning_rate=1e-2, keep_margin=margin,
+                                        output_dir="unused")
+        series = forecasting.load_series(config)
+        model, history, _, best_epoch, _ = forecasting.fit(config, series, seed=0)
+        kept[margin] = (best_epoch, history)
+    best_epoch, history = kept[0.0]
+    assert best_epoch > 0 and history["val_loss_kept"] < history["val_loss_initial"]
+    best_epoch, history = kept[0.99]
+    assert best_epoch == 0
+    assert history["val_loss_kept"] == history["val_loss_initial"]
+    inputs = series["test"].inputs
+    np.testing.assert_allclose(
+        model.predict(inputs, verbose=0), forecasting.linear_part_forecast(model, inputs),
+        atol=1e-6)
+
+
 def test_fit_keeps_the_linear_part_when_no_epoch_beats_it():
     """fit_linear first, then the network; an epoch that ends worse on
     validation than the untrained model (the linear part) is not kept, and
