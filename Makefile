@@ -20,12 +20,10 @@ run: $(STAMP)
 
 # The whole test suite on TensorFlow, on 2 worker processes (pytest-xdist;
 # one test file per worker at a time, so module fixtures are built once; the
-# slowest files first, tests/conftest.py). TensorFlow runs its ops on one
-# thread per worker: 19% faster on a 4-file subset, no gain measured on the
-# whole suite (bench/RESULTS.md, "The test suite on the three backends").
+# slowest files first, tests/conftest.py).
 XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 test: $(STAMP)
-	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 $(PY) -m pytest -q $(XDIST)
+	$(PY) -m pytest -q $(XDIST)
 
 # Mutation testing of the attention layers and the samplers (mutmut; hours on
 # 2 cores, so not in CI). Score and surviving mutants: docs/testing.md.

@@ -35,7 +35,8 @@ SMOOTH_L2_GRID = (0.0,) + tuple(float(v) for v in np.logspace(-2, 5, 8))
 #: least this fraction; else plain least squares is used. A search over
 #: about 3,400 penalty triples finds a small held-out gain by chance alone
 #: (on the embedded series, linear by construction, 0.3%, which was a 0.1%
-#: loss on the test part).
+#: loss on the test part: `bench/forecast_margins.py --no-margin`,
+#: bench/RESULTS.md).
 SEARCH_MARGIN = 0.01
 
 

@@ -93,6 +93,7 @@ def test_the_baselines_are_fitted_on_the_protocols_training_rows():
         configs.ForecastConfig(split="0.6,0.2,0.2")) == ("train",)
 
 
+@pytest.mark.tensorflow_only  # forecasting.fit trains on tf.data
 def test_fit_keeps_the_linear_part_unless_an_epoch_beats_it_by_the_margin():
     """The same run with keep_margin 0 and 0.99: an epoch that improves the
     validation loss is kept only if it improves it by the margin."""
