@@ -20,10 +20,15 @@ run: $(STAMP)
 
 # The whole test suite on TensorFlow, on 2 worker processes (pytest-xdist;
 # one test file per worker at a time, so module fixtures are built once; the
-# slowest files first, tests/conftest.py).
+# slowest files first, tests/conftest.py). TensorFlow runs its ops on one
+# thread per worker: no gain on this 2-CPU machine's whole suite, but CI,
+# with this setting and the slow-files-first order, went from 55.5 to
+# 41.4 minutes (bench/RESULTS.md), so it stays until CI shows it does not
+# matter there (a runner that shows TensorFlow more CPUs than it grants
+# would oversubscribe without it).
 XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 test: $(STAMP)
-	$(PY) -m pytest -q $(XDIST)
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 $(PY) -m pytest -q $(XDIST)
 
 # Mutation testing of the attention layers and the samplers (mutmut; hours on
 # 2 cores, so not in CI). Score and surviving mutants: docs/testing.md.
