@@ -129,31 +129,10 @@ class BahdanauMonotonicAttention(MonotonicAttentionMixin, BahdanauAttention):
     """
 
     def __init__(
-        self,
-        units,
-        use_bias=True,
-        normalize=False,
-        sigmoid_noise=0.0,
-        score_bias_init=0.0,
-        mode="parallel",
-        dropout=0.0,
-        seed=None,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        bias_regularizer=None,
+        self, units, *, sigmoid_noise=0.0, score_bias_init=0.0, mode="parallel", seed=None,
         **kwargs,
     ):
-        super().__init__(
-            units,
-            use_bias=use_bias,
-            normalize=normalize,
-            dropout=dropout,
-            seed=seed,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            **kwargs,
-        )
+        # The energy's arguments (use_bias, normalize, dropout, initializers,
+        # regularizers) are BahdanauAttention's, with its defaults.
+        super().__init__(units, seed=seed, **kwargs)
         self._init_monotonic(sigmoid_noise, score_bias_init, mode, seed)

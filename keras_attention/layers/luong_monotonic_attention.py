@@ -91,28 +91,11 @@ class LuongMonotonicAttention(MonotonicAttentionMixin, LuongAttention):
     _unused_config_keys = ("probability_fn", "window", "window_mode")
 
     def __init__(
-        self,
-        score_mode="general",
-        units=None,
-        use_scale=False,
-        sigmoid_noise=0.0,
-        score_bias_init=0.0,
-        mode="parallel",
-        dropout=0.0,
-        seed=None,
-        kernel_initializer="glorot_uniform",
-        kernel_regularizer=None,
-        **kwargs,
+        self, score_mode="general", units=None, *, sigmoid_noise=0.0, score_bias_init=0.0,
+        mode="parallel", seed=None, **kwargs,
     ):
+        # The score's other arguments (use_scale, dropout, initializer,
+        # regularizer) are LuongAttention's, with its defaults.
         attention_utils.validate_choice("score_mode", score_mode, SCORE_MODES)
-        super().__init__(
-            score_mode=score_mode,
-            units=units,
-            use_scale=use_scale,
-            dropout=dropout,
-            seed=seed,
-            kernel_initializer=kernel_initializer,
-            kernel_regularizer=kernel_regularizer,
-            **kwargs,
-        )
+        super().__init__(score_mode=score_mode, units=units, seed=seed, **kwargs)
         self._init_monotonic(sigmoid_noise, score_bias_init, mode, seed)

@@ -83,38 +83,10 @@ class MonotonicChunkwiseAttention(BahdanauMonotonicAttention):
         - [Raffel et al., 2017](https://arxiv.org/abs/1704.00784)
     """
 
-    def __init__(
-        self,
-        units,
-        chunk_size=2,
-        use_bias=True,
-        normalize=True,
-        sigmoid_noise=0.0,
-        score_bias_init=0.0,
-        mode="parallel",
-        dropout=0.0,
-        seed=None,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        bias_regularizer=None,
-        **kwargs,
-    ):
-        super().__init__(
-            units,
-            use_bias=use_bias,
-            normalize=normalize,
-            sigmoid_noise=sigmoid_noise,
-            score_bias_init=score_bias_init,
-            mode=mode,
-            dropout=dropout,
-            seed=seed,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            **kwargs,
-        )
+    def __init__(self, units, chunk_size=2, *, normalize=True, **kwargs):
+        # The other arguments are BahdanauMonotonicAttention's, with its
+        # defaults; only `normalize` differs (the paper normalises).
+        super().__init__(units, normalize=normalize, **kwargs)
         self.chunk_size = attention_utils.validate_positive_int("chunk_size", chunk_size)
 
     def _build_scores(self, query_dim, key_dim, memory_length):

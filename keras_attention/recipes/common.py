@@ -150,9 +150,7 @@ def build_translator(config, data, tokenization, optimizer, **arguments):
     with training.strategy_scope(config.strategy):
         model = Seq2SeqTranslator(
             embedding_dim=config.embedding_dim, units=config.units, encoder=config.encoder,
-            attention=config.attention, score_mode=config.score_mode,
-            monotonic_mode=config.monotonic_mode, sigmoid_noise=config.sigmoid_noise,
-            score_bias_init=config.score_bias_init, chunk_size=config.chunk_size,
+            **config.attention_arguments(),
             source_vocabulary=data["source_vocabulary"],
             target_vocabulary=data["target_vocabulary"], tokenization=tokenization,
             seed=config.seed, **arguments,

@@ -28,6 +28,7 @@ TRANSLATOR_ATTENTIONS = (
     "bahdanau", "luong", "none", "bahdanau_monotonic", "luong_monotonic", "mocha")
 MONOTONIC_ATTENTIONS = ("bahdanau_monotonic", "luong_monotonic", "mocha")
 MONOTONIC_MODES = ("recursive", "parallel", "hard")
+MONOTONIC_OPTIONS = ("monotonic_mode", "sigmoid_noise", "score_bias_init", "chunk_size")
 FORECASTER_ATTENTIONS = ("bahdanau", "luong", "none")
 SCORE_MODES = ("dot", "scaled_dot", "general", "concat", "location")
 TRANSLATOR_ENCODERS = ("gru", "lstm", "simple")
@@ -167,39 +168,21 @@ class DecodingOptions(_Checked):
             raise ConfigError("length_penalty", f"must be >= 0, got {self.length_penalty}")
 
 
-def check_attention_options(config):
-    """The monotonic options apply to monotonic attention only (chunk_size: MoChA)."""
-    for name in ("monotonic_mode", "sigmoid_noise", "score_bias_init", "chunk_size"):
-        value = getattr(config, name)
-        if value is None:
-            continue
-        allowed = ("mocha",) if name == "chunk_size" else MONOTONIC_ATTENTIONS
-        if config.attention not in allowed:
-            raise ConfigError(
-                name, f"only with --attention {' or '.join(allowed)} "
-                f"(got --attention {config.attention})",
-                f"`{name}` applies to attention={' or '.join(map(repr, allowed))} only. "
-                f"Received: attention={config.attention!r}")
-    if config.sigmoid_noise is not None and config.sigmoid_noise < 0:
-        raise ConfigError("sigmoid_noise", f"must be >= 0, got {config.sigmoid_noise}")
-
-
-# -- training pipelines ----------------------------------------------------------------
 @dataclasses.dataclass
-class DatesConfig(RunOptions):
-    """The date translator of the README (`recipes.translation.train_dates`).
+class AttentionOptions(_Checked):
+    """A translator's attention: the type and, for Luong and the monotonic
+    types, their options (None: the layer's default).
 
     Example:
 
-    >>> DatesConfig().name, DatesConfig().epochs
-    ('date_translator', 8)
+    >>> AttentionOptions(attention="mocha", chunk_size=3).attention_arguments()
+    {'attention': 'mocha', 'chunk_size': 3}
+    >>> AttentionOptions(chunk_size=3)
+    Traceback (most recent call last):
+    ...
+    keras_attention.recipes.options.ConfigError: `chunk_size` applies to attention='mocha' only. Received: attention='bahdanau'
     """
 
-    LABEL = "with dates"
-    SCOPE = "--data dates"
-
-    data: str = option("dates", "'dates' (the embedded date task; default) or a sentence-pair "
-                       "file", metavar="dates|FILE")
     attention: str = option("bahdanau", "attention type", choices=TRANSLATOR_ATTENTIONS)
     score_mode: str | None = option(
         None, "Luong score (with --attention luong or luong_monotonic; default general)",
@@ -215,6 +198,44 @@ class DatesConfig(RunOptions):
     chunk_size: int | None = option(
         None, "MoChA's chunk width (with --attention mocha; default 2)", check="positive",
         metavar="W")
+
+    def __post_init__(self):
+        super().__post_init__()
+        for name in MONOTONIC_OPTIONS:
+            if getattr(self, name) is None:
+                continue
+            allowed = ("mocha",) if name == "chunk_size" else MONOTONIC_ATTENTIONS
+            if self.attention not in allowed:
+                raise ConfigError(
+                    name, f"only with --attention {' or '.join(allowed)} "
+                    f"(got --attention {self.attention})",
+                    f"`{name}` applies to attention={' or '.join(map(repr, allowed))} only. "
+                    f"Received: attention={self.attention!r}")
+        if self.sigmoid_noise is not None and self.sigmoid_noise < 0:
+            raise ConfigError("sigmoid_noise", f"must be >= 0, got {self.sigmoid_noise}")
+
+    def attention_arguments(self):
+        """The `Seq2SeqTranslator` arguments given (those left None omitted)."""
+        names = ("attention", "score_mode") + MONOTONIC_OPTIONS
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+
+# -- training pipelines ----------------------------------------------------------------
+@dataclasses.dataclass
+class DatesConfig(AttentionOptions, RunOptions):
+    """The date translator of the README (`recipes.translation.train_dates`).
+
+    Example:
+
+    >>> DatesConfig().name, DatesConfig().epochs
+    ('date_translator', 8)
+    """
+
+    LABEL = "with dates"
+    SCOPE = "--data dates"
+
+    data: str = option("dates", "'dates' (the embedded date task; default) or a sentence-pair "
+                       "file", metavar="dates|FILE")
     encoder: str = option("gru", "encoder (and decoder) cell", choices=TRANSLATOR_ENCODERS)
     units: int = option(64, "recurrent units", check="positive", metavar="N")
     embedding_dim: int = option(32, "embedding size", check="positive", metavar="N")
@@ -236,11 +257,10 @@ class DatesConfig(RunOptions):
         if self.data != "dates":
             raise ConfigError("data", f"must be 'dates', got {self.data!r}")
         super().__post_init__()
-        check_attention_options(self)
 
 
 @dataclasses.dataclass
-class PairsConfig(RunOptions):
+class PairsConfig(AttentionOptions, RunOptions):
     """A word-level translator of an Anki sentence-pair file
     (`recipes.translation.train_pairs`).
 
@@ -257,21 +277,6 @@ class PairsConfig(RunOptions):
                        "file", metavar="dates|FILE")
     direction: str = option("other-to-eng", "which column is the source",
                             choices=("other-to-eng", "eng-to-other"))
-    attention: str = option("bahdanau", "attention type", choices=TRANSLATOR_ATTENTIONS)
-    score_mode: str | None = option(
-        None, "Luong score (with --attention luong or luong_monotonic; default general)",
-        choices=SCORE_MODES)
-    monotonic_mode: str | None = option(
-        None, "monotonic attention: parallel (default), recursive or hard",
-        choices=MONOTONIC_MODES)
-    sigmoid_noise: float | None = option(
-        None, "monotonic attention: noise on the energies in training (default 0)",
-        metavar="STD")
-    score_bias_init: float | None = option(
-        None, "monotonic attention: initial energy offset (default 0)", metavar="R")
-    chunk_size: int | None = option(
-        None, "MoChA's chunk width (with --attention mocha; default 2)", check="positive",
-        metavar="W")
     encoder: str = option("gru", "encoder (and decoder) cell", choices=TRANSLATOR_ENCODERS)
     bidirectional: bool = option(False, "bidirectional encoder")
     units: int = option(256, "recurrent units", check="positive", metavar="N")
@@ -311,7 +316,6 @@ class PairsConfig(RunOptions):
                               "`data` must be the path of a sentence-pair file. "
                               f"Received: data={self.data!r}")
         super().__post_init__()
-        check_attention_options(self)
 
 
 @dataclasses.dataclass

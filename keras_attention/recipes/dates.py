@@ -179,11 +179,8 @@ def report_dates(model, metrics, log=print):
 def dates_record(config, model, metrics, train_seconds, train_cpu_seconds):
     """The JSON-able results of a run (saved as `<name>_metrics.json`)."""
     return {
-        "attention": config.attention,
         "score_mode": config.score_mode,
-        **{name: getattr(config, name) for name in (
-            "monotonic_mode", "sigmoid_noise", "score_bias_init", "chunk_size")
-           if getattr(config, name) is not None},
+        **config.attention_arguments(),
         "parameters": model.count_params(),
         "epochs": config.epochs,
         "train_size": config.train_size,

@@ -206,11 +206,8 @@ def pairs_record(config, model, history, budget, sizes, metrics, cpu_seconds=Non
     return {
         "data": os.path.basename(config.data),
         "direction": config.direction,
-        "attention": config.attention,
         "score_mode": config.score_mode,
-        **{name: getattr(config, name) for name in (
-            "monotonic_mode", "sigmoid_noise", "score_bias_init", "chunk_size")
-           if getattr(config, name) is not None},
+        **config.attention_arguments(),
         "encoder": config.encoder,
         "bidirectional": config.bidirectional,
         "units": config.units,
