@@ -22,6 +22,8 @@ always give the same arrays. Each split has its own random stream, so
 changing `train_size` leaves the validation and test canvases unchanged.
 """
 
+import inspect
+
 import numpy as np
 
 from keras_attention.runtime.preprocessors import _resize_matrix
@@ -159,6 +161,22 @@ def _max_row_width(num_digits, min_gap):
     """Width of `num_digits` of the widest glyphs (8 ink columns) at 8 px."""
     widest = int(round(_NATIVE_SIZE * _ASPECT_RANGE[1]))
     return num_digits * widest + min_gap * (num_digits - 1)
+
+
+#: A canvas's size, digit sizes, gap and noise (`make_digit_canvases`).
+CANVAS_SHAPE_ARGS = ("height", "width", "min_size", "max_size", "min_gap", "noise")
+
+
+def _canvas_shape_args(function, given):
+    """`CANVAS_SHAPE_ARGS` from `given`, with `make_digit_canvases`' defaults."""
+    unknown = sorted(set(given) - set(CANVAS_SHAPE_ARGS))
+    if unknown:
+        raise TypeError(
+            f"{function}() got unexpected keyword arguments {unknown}; the canvas "
+            f"arguments it takes are {', '.join(CANVAS_SHAPE_ARGS)}"
+        )
+    defaults = inspect.signature(make_digit_canvases).parameters
+    return {name: given.get(name, defaults[name].default) for name in CANVAS_SHAPE_ARGS}
 
 
 def _validate_canvas_args(min_digits, max_digits, height, width, min_size, max_size,
@@ -404,17 +422,7 @@ def load_digit_canvases(
     }
 
 
-def load_long_digit_canvases(
-    size=500,
-    num_digits=6,
-    height=32,
-    width=96,
-    seed=0,
-    min_size=16,
-    max_size=28,
-    min_gap=1,
-    noise=0.05,
-):
+def load_long_digit_canvases(size=500, num_digits=6, *, seed=0, **canvas_args):
     """Canvases with more digits than any training caption, from test images.
 
     Every canvas holds exactly `num_digits` digits drawn from the *test*
@@ -428,9 +436,9 @@ def load_long_digit_canvases(
     Args:
         size: number of canvases.
         num_digits: digits per canvas.
-        height, width, min_size, max_size, min_gap, noise: as in
-            `load_digit_canvases`.
         seed: the seed of the split (and of these canvases).
+        **canvas_args: `height`, `width`, `min_size`, `max_size`,
+            `min_gap`, `noise`, as in `load_digit_canvases` (same defaults).
 
     Returns:
         The dict returned by `make_digit_canvases`.
@@ -444,24 +452,11 @@ def load_long_digit_canvases(
     """
     seed = _check_seed(seed)
     num_digits = _check_int("num_digits", num_digits, 1)
-    _validate_canvas_args(
-        num_digits, num_digits, height, width, min_size, max_size, min_gap, noise,
-        count_name="num_digits",
-    )
+    shape = _canvas_shape_args("load_long_digit_canvases", canvas_args)
+    _validate_canvas_args(num_digits, num_digits, **shape, count_name="num_digits")
     test_images = split_digit_images(seed)["test"]
-    return make_digit_canvases(
-        test_images,
-        size,
-        min_digits=num_digits,
-        max_digits=num_digits,
-        height=height,
-        width=width,
-        min_size=min_size,
-        max_size=max_size,
-        min_gap=min_gap,
-        noise=noise,
-        seed=seed * 8 + 5,
-    )
+    return make_digit_canvases(test_images, size, min_digits=num_digits,
+                               max_digits=num_digits, seed=seed * 8 + 5, **shape)
 
 
 def load_epoch_canvases(size, epoch, seed=0, **canvas_args):

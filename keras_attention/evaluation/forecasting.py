@@ -43,15 +43,7 @@ def _pair(y_true, y_pred):
 
 
 def rmse(y_true, y_pred):
-    """Root mean squared error.
-
-    Args:
-        y_true, y_pred: arrays of the same shape, finite.
-
-    Returns:
-        A float.
-
-    Example:
+    """Root mean squared error (a float) of two finite arrays of one shape.
 
     >>> from keras_attention.evaluation import forecasting as fc
     >>> fc.rmse([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 6.0])
@@ -62,15 +54,7 @@ def rmse(y_true, y_pred):
 
 
 def mae(y_true, y_pred):
-    """Mean absolute error.
-
-    Args:
-        y_true, y_pred: arrays of the same shape, finite.
-
-    Returns:
-        A float.
-
-    Example:
+    """Mean absolute error (a float), as `rmse` (same arguments and checks).
 
     >>> from keras_attention.evaluation import forecasting as fc
     >>> fc.mae([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 6.0])

@@ -217,6 +217,21 @@ def test_bad_long_arguments():
         digits_lib.load_long_digit_canvases(size=2, num_digits=0)
     with pytest.raises(ValueError, match=r"\(`num_digits`\).*at least 59 pixels. Received: width=50"):
         digits_lib.load_long_digit_canvases(size=2, num_digits=6, width=50)
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['max_digits'\]; "
+                                        r"the canvas arguments it takes are height, width"):
+        digits_lib.load_long_digit_canvases(size=2, num_digits=6, max_digits=3)
+
+
+def test_long_canvases_take_the_canvas_arguments_and_their_defaults():
+    small = digits_lib.load_long_digit_canvases(size=2, num_digits=2, height=24, width=40,
+                                                max_size=20, noise=0.0)
+    assert small["images"].shape == (2, 24, 40, 1)
+    assert all(len(d) == 2 for d in small["digits"])
+    default = digits_lib.load_long_digit_canvases(size=2, num_digits=2)
+    assert default["images"].shape == (2, 32, 96, 1)
+    # The default noise (0.05) is on: fewer exact zeros than without it.
+    quiet = digits_lib.load_long_digit_canvases(size=2, num_digits=2, noise=0.0)
+    assert (quiet["images"] == 0).mean() > (default["images"] == 0).mean() + 0.2
 
 
 def test_epoch_canvases_are_new_canvases_of_the_training_images():
