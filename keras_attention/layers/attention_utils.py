@@ -110,15 +110,8 @@ def sparsemax(scores, mask=None, dtype=None):
 
     The Euclidean projection of the scores onto the probability simplex:
     `p = max(z - tau, 0)` with `tau` chosen so that `sum(p) == 1`. Unlike
-    softmax it can give exact zeros.
-
-    Args:
-        scores: float tensor `(..., S)`.
-        mask: optional boolean tensor broadcastable to `scores`.
-        dtype: dtype of the result (default: the dtype of `scores`).
-
-    Returns:
-        Weights with the same shape as `scores`.
+    softmax it can give exact zeros. Arguments and result as
+    `masked_softmax`.
 
     Example:
 

@@ -44,22 +44,16 @@ class HardAttention(BahdanauAttention):
 
     Args:
         units: positive integer, size of the hidden layer of the score.
-        use_bias: whether to add a bias `b` inside the tanh.
-        normalize: whether to weight-normalise `v`.
         seed: integer seed of the location samples.
-        kernel_initializer, bias_initializer: initializers of `W_q`, `W_k`,
-            `v` and of `b`.
-        kernel_regularizer, bias_regularizer: optional regularizers.
-        **kwargs: base `Layer` arguments (`name`, `dtype`, ...).
+        **kwargs: the score's `use_bias`, `normalize`, initializers and
+            regularizers, as `BahdanauAttention` (not `probability_fn`,
+            `dropout` or `use_coverage`), and the base `Layer` arguments.
 
     Call arguments:
-        query: `(B, query_dim)` for one decoder step or `(B, Tq, query_dim)`.
-        value: memory `(B, S, value_dim)`.
-        key: optional `(B, S, key_dim)`; defaults to `value`.
-        query_mask: optional boolean `(B, Tq)`.
+        query, value, key, query_mask, return_attention_scores: as
+            `BahdanauAttention`.
         value_mask: optional boolean `(B, S)`; masked positions are never
             chosen.
-        return_attention_scores: also return the weights.
         training: Python boolean: sample (True) or take the arg-max.
 
     Returns:
@@ -93,18 +87,7 @@ class HardAttention(BahdanauAttention):
           score function carried by a value-1 factor, "DiCE")
     """
 
-    def __init__(
-        self,
-        units,
-        use_bias=True,
-        normalize=False,
-        seed=None,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        bias_regularizer=None,
-        **kwargs,
-    ):
+    def __init__(self, units, *, seed=None, **kwargs):
         for name in ("probability_fn", "dropout", "use_coverage"):
             if name in kwargs:
                 raise ValueError(
@@ -112,18 +95,7 @@ class HardAttention(BahdanauAttention):
                     "location in training and takes the arg-max at inference. "
                     f"Received: {name}={kwargs[name]!r}"
                 )
-        super().__init__(
-            units,
-            use_bias=use_bias,
-            normalize=normalize,
-            seed=seed,
-            probability_fn="hardmax",
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            **kwargs,
-        )
+        super().__init__(units, seed=seed, probability_fn="hardmax", **kwargs)
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def _attend(self, query, value, keys, mask, positions, training, state):

@@ -47,21 +47,15 @@ class LuongMonotonicAttention(MonotonicAttentionMixin, LuongAttention):
             the decoder stop less often; useful for long memories).
         mode: `"parallel"`, `"recursive"` or `"hard"` (see
             `monotonic_attention`).
-        dropout: float in [0, 1), dropout on the weights used for the context.
         seed: integer seed of the noise and dropout `SeedGenerator`.
-        kernel_initializer: initializer of the score weights.
-        kernel_regularizer: optional regularizer of the score weights.
-        **kwargs: base `Layer` arguments.
+        **kwargs: `LuongAttention`'s `dropout` (on the weights used for the
+            context), `kernel_initializer`, `kernel_regularizer`, and the
+            base `Layer` arguments.
 
     Call arguments:
-        query: `(B, query_dim)` for one decoder step or `(B, T, query_dim)`.
-        value: memory `(B, S, value_dim)`.
-        key: optional `(B, S, key_dim)`; defaults to `value`.
-        query_mask: optional boolean `(B, T)`.
-        value_mask: optional boolean `(B, S)`, `False` for padding.
-        return_attention_scores: also return the weights.
+        query, value, key, query_mask, value_mask, return_attention_scores,
+            projected_keys: as `LuongAttention` (`T` query steps).
         training: Python boolean (noise, dropout).
-        projected_keys: the keys from `layer(None, value)`, projected once.
         attention_state: the alignment before this call, `(B, S)`
             (`previous_attention` is another name).
         return_attention_state: return `(context, weights, alignment)`.

@@ -26,10 +26,7 @@ class TFLiteTranslator(TFLiteRunner):
     `encode` / `decode_step`.
 
     Args:
-        model_path: the `.tflite` file written by
-            `keras_attention.export.export_tflite`.
-        metadata_path: its sidecar JSON (default: beside the file).
-        num_threads: LiteRT CPU threads (default: LiteRT's choice).
+        model_path, metadata_path, num_threads: as `TFLiteRunner`.
 
     Example:
 
@@ -159,20 +156,18 @@ class TFLiteForecaster(TFLiteRunner):
     """Runs an exported forecaster's `predict` signature.
 
     Args:
-        model_path: the `.tflite` file written by `export_tflite`.
-        metadata_path: its sidecar JSON (default: `<stem>.json`).
-        num_threads: LiteRT CPU threads.
+        model_path, metadata_path, num_threads: as `TFLiteRunner`.
 
     Example:
 
+    A forecaster exported as in `TFLiteRunner`'s example:
+
     >>> import numpy as np
-    >>> from keras_attention import export
-    >>> from keras_attention.models import TimeSeriesForecaster
-    >>> from keras_attention.runtime import TFLiteForecaster
-    >>> model = TimeSeriesForecaster(window=4, num_features=2, units=4)
+    >>> from keras_attention import export, models, runtime
+    >>> model = models.TimeSeriesForecaster(window=4, num_features=2, units=4)
     >>> model.build()
     >>> _ = export.export_tflite(model, "forecaster.tflite")
-    >>> forecaster = TFLiteForecaster("forecaster.tflite")
+    >>> forecaster = runtime.TFLiteForecaster("forecaster.tflite")
     >>> drivers = np.ones((3, 4, 2), "float32")
     >>> past_target = np.ones((3, 3), "float32")  # nowcast: window - 1 values
     >>> out = forecaster.predict(drivers, past_target)
@@ -233,10 +228,7 @@ class TFLiteCaptioner(TFLiteRunner):
     the captions; the attention comes back as maps over the feature grid.
 
     Args:
-        model_path: the `.tflite` file written by
-            `keras_attention.export.export_tflite`.
-        metadata_path: its sidecar JSON (default: beside the file).
-        num_threads: LiteRT CPU threads (default: LiteRT's choice).
+        model_path, metadata_path, num_threads: as `TFLiteRunner`.
 
     Example:
 
