@@ -45,6 +45,8 @@ def _pair(y_true, y_pred):
 def rmse(y_true, y_pred):
     """Root mean squared error (a float) of two finite arrays of one shape.
 
+    Example:
+
     >>> from keras_attention.evaluation import forecasting as fc
     >>> fc.rmse([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 6.0])
     1.0
@@ -56,9 +58,14 @@ def rmse(y_true, y_pred):
 def mae(y_true, y_pred):
     """Mean absolute error (a float), as `rmse` (same arguments and checks).
 
-    >>> from keras_attention.evaluation import forecasting as fc
-    >>> fc.mae([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 6.0])
-    0.5
+    Example:
+
+    Any shape, here `(N, H)` with two horizon steps:
+
+    >>> import numpy as np
+    >>> from keras_attention.evaluation.forecasting import mae
+    >>> mae(np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros((2, 2)))
+    2.5
     """
     y_true, y_pred = _pair(y_true, y_pred)
     return float(np.mean(np.abs(y_true - y_pred)))

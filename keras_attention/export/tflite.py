@@ -171,14 +171,8 @@ def _representative_samples(model, representative_data, signatures):
 
 
 def export_tflite(
-    model,
-    path,
-    quantization=None,
-    representative_data=None,
-    sampler=None,
-    max_length=None,
-    batch_size=1,
-    endpoints_to_export=None,
+    model, path, quantization=None, representative_data=None, sampler=None,
+    max_length=None, batch_size=1, endpoints_to_export=None,
 ):
     """Exports a model's endpoints to one `.tflite` file.
 

@@ -114,15 +114,12 @@ class AttentionDecoderCell(keras.layers.Layer):
         self,
         cell,
         attention=None,
-        query="previous",
-        input_feeding=True,
-        attention_layer_size=None,
-        output_attention=True,
-        deep_output=None,
-        deep_output_units=None,
+        # How the attention enters and leaves the cell.
+        query="previous", input_feeding=True, attention_layer_size=None,
+        output_attention=True, deep_output=None, deep_output_units=None,
         context_gate=False,
-        attention_layer=None,
-        cell_input_fn=None,
+        # tfa's AttentionWrapper's hooks.
+        attention_layer=None, cell_input_fn=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -381,13 +378,8 @@ class AttentionDecoderCell(keras.layers.Layer):
             if k in stateful and attention_states is not None:
                 state = attention_states[stateful.index(k)]
             context, w, new_state = mechanism(
-                query,
-                memory.values,
-                value_mask=memory.mask,
-                projected_keys=memory.keys,
-                training=training,
-                query_positions=positions,
-                attention_state=state,
+                query, memory.values, value_mask=memory.mask, projected_keys=memory.keys,
+                training=training, query_positions=positions, attention_state=state,
                 return_attention_state=True,
             )
             if k in stateful and state is not None:

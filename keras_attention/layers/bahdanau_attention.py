@@ -94,10 +94,8 @@ class BahdanauAttention(BaseAttention):
         dropout=0.0,
         seed=None,
         probability_fn="softmax",
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        bias_regularizer=None,
+        kernel_initializer="glorot_uniform", bias_initializer="zeros",
+        kernel_regularizer=None, bias_regularizer=None,
         use_coverage=False,
         **kwargs,
     ):

@@ -435,18 +435,8 @@ def compose_recursive(weights, bias, window, num_features, past_length, horizon,
 
 
 def fit_linear_part(
-    inputs,
-    target,
-    window,
-    num_features,
-    past_length,
-    residual=True,
-    strategy="direct",
-    validation_data=None,
-    l2=None,
-    level_l2=None,
-    smooth_l2=None,
-    refit=False,
+    inputs, target, window, num_features, past_length, residual=True, strategy="direct",
+    validation_data=None, l2=None, level_l2=None, smooth_l2=None, refit=False,
 ):
     """Closed-form highway weights of a `TimeSeriesForecaster`.
 

@@ -171,37 +171,20 @@ class Seq2SeqTranslator(
 
     def __init__(
         self,
-        source_vocabulary_size=None,
-        target_vocabulary_size=None,
-        embedding_dim=64,
-        units=128,
-        encoder="gru",
-        bidirectional=False,
-        num_encoder_layers=1,
-        attention="bahdanau",
-        attention_units=None,
-        score_mode=None,
-        window_mode="global",
-        window=None,
-        probability_fn="softmax",
-        use_attention_bias=True,
-        monotonic_mode=None,
-        sigmoid_noise=None,
-        score_bias_init=None,
-        chunk_size=None,
-        coverage=False,
-        coverage_loss_weight=0.0,
-        attention_query=AUTO,
-        input_feeding=AUTO,
-        attention_layer_size=AUTO,
-        output_attention=AUTO,
-        deep_output=None,
-        deep_output_units=None,
-        dropout=0.0,
-        source_vocabulary=None,
-        target_vocabulary=None,
-        tokenization="word",
-        seed=None,
+        # Sizes and the encoder.
+        source_vocabulary_size=None, target_vocabulary_size=None, embedding_dim=64,
+        units=128, encoder="gru", bidirectional=False, num_encoder_layers=1,
+        # The attention layer.
+        attention="bahdanau", attention_units=None, score_mode=None, window_mode="global",
+        window=None, probability_fn="softmax", use_attention_bias=True,
+        # Monotonic attention (None: the layer's default) and coverage.
+        monotonic_mode=None, sigmoid_noise=None, score_bias_init=None, chunk_size=None,
+        coverage=False, coverage_loss_weight=0.0,
+        # The decoder (AUTO: per attention family, see above).
+        attention_query=AUTO, input_feeding=AUTO, attention_layer_size=AUTO,
+        output_attention=AUTO, deep_output=None, deep_output_units=None, dropout=0.0,
+        # Text.
+        source_vocabulary=None, target_vocabulary=None, tokenization="word", seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)

@@ -188,24 +188,14 @@ class TimeSeriesForecaster(ForecasterExport, Task):
 
     def __init__(
         self,
-        window,
-        num_features,
-        horizon=1,
-        units=64,
-        encoder="lstm",
-        decoder="lstm",
-        attention="bahdanau",
-        attention_units=None,
-        score_mode=None,
-        input_attention=False,
-        protocol="nowcast",
-        residual=True,
-        highway=True,
-        dropout=0.0,
-        strategy="direct",
-        revin="last",
-        revin_std=True,
-        preprocessor=None,
+        # The windows.
+        window, num_features, horizon=1,
+        # The network.
+        units=64, encoder="lstm", decoder="lstm", attention="bahdanau",
+        attention_units=None, score_mode=None, input_attention=False,
+        # What it predicts from, and the linear part.
+        protocol="nowcast", residual=True, highway=True, dropout=0.0, strategy="direct",
+        revin="last", revin_std=True, preprocessor=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -672,18 +662,9 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         if not self.built:
             self.build()
         kernel, bias, info = linear_part.fit_linear_part(
-            (drivers, past),
-            y,
-            self.window,
-            self.num_features,
-            self.past_target_length,
-            residual=self.residual,
-            strategy=self.strategy,
-            validation_data=validation_data,
-            l2=l2,
-            level_l2=level_l2,
-            smooth_l2=smooth_l2,
-            refit=refit,
+            (drivers, past), y, self.window, self.num_features, self.past_target_length,
+            residual=self.residual, strategy=self.strategy, validation_data=validation_data,
+            l2=l2, level_l2=level_l2, smooth_l2=smooth_l2, refit=refit,
         )
         self.highway_layer.set_weights([kernel.astype("float32"), bias.astype("float32")])
         if freeze:

@@ -31,9 +31,13 @@ from keras_attention.data.vocabulary import SPECIAL_TOKENS, START_ID, Vocabulary
 from keras_attention.evaluation.captioning import caption_metrics
 from keras_attention.recipes.common import (
     Result,
+    Stopwatch,
+    export_record,
     fit_arrays,
     get_log,
     output_path,
+    run_record,
+    start_training,
     write_lines,
     written,
 )
@@ -104,15 +108,12 @@ def load_canvases(config):
                                                   seed=config.data_seed)
         return caption_arrays(canvases, vocabulary)
 
-    return {
-        "splits": splits,
-        "long": long,
-        "vocabulary": vocabulary,
-        "train": train,
-        "train_epoch": train_epoch if config.fresh_canvases else None,
-        "validation": caption_arrays(splits["validation"], vocabulary)
-        if config.validation_size else None,
-    }
+    validation = None
+    if config.validation_size:
+        validation = caption_arrays(splits["validation"], vocabulary)
+    return {"splits": splits, "long": long, "vocabulary": vocabulary, "train": train,
+            "train_epoch": train_epoch if config.fresh_canvases else None,
+            "validation": validation}
 
 
 def model_arguments(config):
@@ -291,14 +292,9 @@ def captioner_record(config, model, metrics, train_seconds, train_cpu_seconds):
     """The JSON-able results of a run (saved as `<name>_metrics.json`)."""
     return {
         "attention": config.attention,
-        "parameters": model.count_params(),
-        "epochs": config.epochs,
-        "train_size": config.train_size,
+        **run_record(config, model, train_seconds, train_cpu_seconds),
         "fresh_canvases": config.fresh_canvases,
-        "seed": config.seed,
         "data_seed": config.data_seed,
-        "train_seconds": round(train_seconds, 1),
-        "train_cpu_seconds": round(train_cpu_seconds, 1),
         "load_average": [round(v, 2) for v in os.getloadavg()],
         **metrics,
     }
@@ -316,17 +312,15 @@ def train_captioner(config=None, log=print):
         A `Result`: the metrics (also in `<name>_metrics.json`), the paths
         written and the model.
     """
-    config = config or CaptionConfig()
-    log = get_log(log)
+    config, log = config or CaptionConfig(), get_log(log)
     training.seed_everything(config.seed, config.deterministic)
     started = time.time()
     data = load_canvases(config)
     model = build_captioner_model(config, data)
-    log(f"Training {config.attention} attention ({model.count_params():,} parameters) on "
-        f"{config.train_size:,} canvases for {config.epochs} epochs")
-    train_started, train_cpu = time.time(), time.process_time()
+    start_training(config, model, log, "canvases")
+    watch = Stopwatch()
     fit_captioner(model, data, config)
-    train_seconds, train_cpu = time.time() - train_started, time.process_time() - train_cpu
+    train_seconds, train_cpu = watch.seconds()
     log(f"Trained in {train_seconds:.0f} s ({train_cpu:.0f} s of CPU)")
     metrics = evaluate_captioner(model, data)
     report_captioner(metrics, log)
@@ -336,11 +330,7 @@ def train_captioner(config=None, log=print):
         saved = save_captioner(model, config, data, log)
         if not config.no_export:
             summary = export_captioner(model, data, config, log)
-            results["export"] = {
-                "paths": summary["paths"],
-                "sizes_bytes": summary["sizes_bytes"],
-                "verified": summary["verification"]["passed"],
-            }
+            results["export"] = export_record(summary)
             exported = written([summary["paths"][k]
                                 for k in ("saved_model", "tflite", "metadata")])
     results["total_seconds"] = round(time.time() - started, 1)

@@ -160,6 +160,53 @@ def build_translator(config, data, tokenization, optimizer, **arguments):
     return model
 
 
+class Stopwatch:
+    """Wall and CPU time since it was made (CPU: all the process's threads).
+
+    Example:
+
+    >>> watch = Stopwatch()
+    >>> wall, cpu = watch.seconds()
+    >>> wall >= 0 and cpu >= 0
+    True
+    """
+
+    def __init__(self):
+        self.wall, self.cpu = time.time(), time.process_time()
+
+    def seconds(self):
+        """`(wall, cpu)` seconds since the stopwatch was made."""
+        return time.time() - self.wall, time.process_time() - self.cpu
+
+
+def start_training(config, model, log, examples, note=""):
+    """Logs what is about to be trained: attention type, parameters, data."""
+    log(f"Training {config.attention} attention ({model.count_params():,} parameters) on "
+        f"{config.train_size:,} {examples} for {config.epochs} epochs{note}")
+
+
+def export_record(summary):
+    """The `export` entry of a run's metrics, from an export summary: the
+    paths, their sizes and whether the parity check passed."""
+    return {"paths": summary["paths"], "sizes_bytes": summary["sizes_bytes"],
+            "verified": summary["verification"]["passed"]}
+
+
+def run_record(config, model, train_seconds, train_cpu_seconds):
+    """The part of a run's `<name>_metrics.json` every training recipe writes:
+    the size of the model and of the run, and its times (CPU time of all the
+    process's threads is comparable across runs even when other jobs share
+    the machine; wall time is not)."""
+    return {
+        "parameters": model.count_params(),
+        "epochs": config.epochs,
+        "train_size": config.train_size,
+        "seed": config.seed,
+        "train_seconds": round(train_seconds, 1),
+        "train_cpu_seconds": round(train_cpu_seconds, 1),
+    }
+
+
 def fit_arrays(model, data, config, demo_inputs, **logger_options):
     """`training.fit` on `ShuffledArrays` of `data["train"]`, or on
     `EpochArrays` of `data["train_epoch"]` (`epoch -> (x, y)`) where the

@@ -26,11 +26,15 @@ from keras_attention.data import load_dates as generate_dates
 from keras_attention.evaluation import exact_match
 from keras_attention.recipes.common import (
     Result,
+    Stopwatch,
     build_translator,
+    export_record,
     fit_arrays,
     get_log,
     output_path,
+    run_record,
     save_attention_image,
+    start_training,
     written,
 )
 from keras_attention.recipes.configs import DatesConfig
@@ -181,12 +185,7 @@ def dates_record(config, model, metrics, train_seconds, train_cpu_seconds):
     return {
         "score_mode": config.score_mode,
         **config.attention_arguments(),
-        "parameters": model.count_params(),
-        "epochs": config.epochs,
-        "train_size": config.train_size,
-        "seed": config.seed,
-        "train_seconds": round(train_seconds, 1),
-        "train_cpu_seconds": round(train_cpu_seconds, 1),
+        **run_record(config, model, train_seconds, train_cpu_seconds),
         "replicas": training.get_strategy(config.strategy).num_replicas_in_sync,
         **{k: v for k, v in metrics.items() if k != "error_examples"},
     }
@@ -210,18 +209,17 @@ def train_dates(config=None, log=print):
         A `Result`: the metrics (also in `<name>_metrics.json`), the paths
         written and the model.
     """
-    config = config or DatesConfig()
-    log = get_log(log)
+    config, log = config or DatesConfig(), get_log(log)
     training.seed_everything(config.seed, config.deterministic)
-    started, started_cpu = time.time(), time.process_time()
+    # Training time here counts the data and the model too (seconds).
+    watch = Stopwatch()
     data = load_dates(config)
     model = build_dates_model(config, data)
     replicas = training.get_strategy(config.strategy).num_replicas_in_sync
-    log(f"Training {config.attention} attention ({model.count_params():,} parameters) on "
-        f"{config.train_size:,} dates for {config.epochs} epochs"
-        + (f" on {replicas} replicas (gradients all-reduced)" if replicas > 1 else ""))
+    start_training(config, model, log, "dates", f" on {replicas} replicas (gradients "
+                   "all-reduced)" if replicas > 1 else "")
     fit_dates(model, data, config)
-    train_seconds, train_cpu = time.time() - started, time.process_time() - started_cpu
+    train_seconds, train_cpu = watch.seconds()
     metrics = evaluate_dates(model, data)
     report_dates(model, metrics, log)
     results = dates_record(config, model, metrics, train_seconds, train_cpu)
@@ -230,13 +228,9 @@ def train_dates(config=None, log=print):
         saved = save_translator(model, config, DEMO_DATES[0], log)
         if not config.no_export:
             summary = export_dates(model, data, config, log)
-            results["export"] = {
-                "paths": summary["paths"],
-                "sizes_bytes": summary["sizes_bytes"],
-                "verified": summary["verification"]["passed"],
-            }
+            results["export"] = export_record(summary)
             exported = written([summary["paths"][k] for k in ("saved_model", "tflite", "vocab")])
-    results["total_seconds"] = round(time.time() - started, 1)
+    results["total_seconds"] = round(watch.seconds()[0], 1)
     log(f"Done in {results['total_seconds']:.0f} s")
     if config.logdir:
         log(f"TensorBoard: tensorboard --logdir {config.logdir}  "

@@ -4,7 +4,6 @@ import keras
 
 from keras_attention.models.image_captioner import ImageCaptioner
 from keras_attention.tuners import search_utils
-from keras_attention.tuners.search_utils import keras_tuner
 
 #: Convolutional stacks searched (filters per block; pools "2,2,2,1").
 CONV_STACKS = ("16,32,64,64", "8,16,32,32", "24,48,64,64")
@@ -12,7 +11,7 @@ CONV_STACKS = ("16,32,64,64", "8,16,32,32", "24,48,64,64")
 REGULARISER_WEIGHTS = (0.0, 0.01, 0.1)
 
 
-class HyperImageCaptioner(keras_tuner.HyperModel):
+class HyperImageCaptioner(search_utils.TaskHyperModel):
     """KerasTuner search space over `ImageCaptioner` architectures.
 
     The constructor fixes the problem (vocabulary, image shape, attention
@@ -63,29 +62,15 @@ class HyperImageCaptioner(keras_tuner.HyperModel):
     """
 
     def __init__(
-        self,
-        vocabulary,
-        image_shape=(32, 96, 1),
-        attention="soft",
-        conv_pools=(2, 2, 2, 1),
-        seed=None,
-        batch_sizes=search_utils.DEFAULT_BATCH_SIZES,
-        epochs=None,
-        name=None,
+        self, vocabulary, image_shape=(32, 96, 1), attention="soft", conv_pools=(2, 2, 2, 1),
+        seed=None, batch_sizes=search_utils.DEFAULT_BATCH_SIZES, epochs=None, name=None,
         tunable=True,
     ):
-        super().__init__(name=name, tunable=tunable)
-        self.problem = {
-            "vocabulary": vocabulary,
-            "image_shape": tuple(image_shape),
-            "attention": attention,
-            "conv_pools": list(conv_pools),
-            "seed": seed,
+        problem = {
+            "vocabulary": vocabulary, "image_shape": tuple(image_shape),
+            "attention": attention, "conv_pools": list(conv_pools), "seed": seed,
         }
-        # Validates the fixed arguments now, with the builder's messages.
-        ImageCaptioner(**self.problem)
-        self.batch_sizes = search_utils.validate_batch_sizes(batch_sizes)
-        self.epochs = search_utils.validate_epochs(epochs)
+        super().__init__(ImageCaptioner, problem, batch_sizes, epochs, name, tunable)
 
     def model_kwargs(self, hp):
         """The builder's arguments for `hp` (registers the hyperparameters)."""
@@ -110,12 +95,8 @@ class HyperImageCaptioner(keras_tuner.HyperModel):
 
     def build(self, hp):
         """Builds, compiles and builds the weights of one captioner."""
-        model = ImageCaptioner(**self.problem, **self.model_kwargs(hp))
+        model = self.new_model(hp)
         model.compile(optimizer=keras.optimizers.Adam(search_utils.learning_rate(hp),
                                                       clipnorm=5.0))
         model.build()
         return model
-
-    def fit(self, hp, model, *args, **kwargs):
-        """`model.fit` with the searched batch size (and number of epochs)."""
-        return search_utils.fit(self, hp, model, *args, **kwargs)

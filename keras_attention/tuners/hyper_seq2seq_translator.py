@@ -4,14 +4,13 @@ from keras_attention.data import text_utils
 from keras_attention.data.vocabulary import Vocabulary
 from keras_attention.models.seq2seq_translator import Seq2SeqTranslator
 from keras_attention.tuners import search_utils
-from keras_attention.tuners.search_utils import keras_tuner
 
 #: Luong scores searched ("location" needs a maximum source length, which a
 #: translator does not fix).
 LUONG_SCORE_MODES = ("general", "dot", "scaled_dot", "concat")
 
 
-class HyperSeq2SeqTranslator(keras_tuner.HyperModel):
+class HyperSeq2SeqTranslator(search_utils.TaskHyperModel):
     """KerasTuner search space over `Seq2SeqTranslator` architectures.
 
     The constructor fixes the problem (vocabularies or their sizes,
@@ -84,38 +83,27 @@ class HyperSeq2SeqTranslator(keras_tuner.HyperModel):
     """
 
     def __init__(
-        self,
-        source_vocabulary_size=None,
-        target_vocabulary_size=None,
-        source_vocabulary=None,
-        target_vocabulary=None,
-        tokenization="word",
-        seed=None,
-        batch_sizes=search_utils.DEFAULT_BATCH_SIZES,
-        epochs=None,
-        name=None,
-        tunable=True,
+        self, source_vocabulary_size=None, target_vocabulary_size=None,
+        source_vocabulary=None, target_vocabulary=None, tokenization="word", seed=None,
+        batch_sizes=search_utils.DEFAULT_BATCH_SIZES, epochs=None, name=None, tunable=True,
     ):
-        super().__init__(name=name, tunable=tunable)
         if isinstance(source_vocabulary, Vocabulary):
             source_vocabulary = source_vocabulary.tokens
         if isinstance(target_vocabulary, Vocabulary):
             target_vocabulary = target_vocabulary.tokens
         self.tokenization = text_utils.validate_tokenization(tokenization)
-        self.batch_sizes = search_utils.validate_batch_sizes(batch_sizes)
-        self.epochs = search_utils.validate_epochs(epochs)
-        self.problem = {
+        problem = {
             "source_vocabulary_size": source_vocabulary_size,
             "target_vocabulary_size": target_vocabulary_size,
-            "source_vocabulary": source_vocabulary,
-            "target_vocabulary": target_vocabulary,
-            "tokenization": tokenization,
-            "seed": seed,
+            "source_vocabulary": source_vocabulary, "target_vocabulary": target_vocabulary,
+            "tokenization": tokenization, "seed": seed,
         }
-        # Validates the fixed arguments now, with the builder's messages.
-        fixed = Seq2SeqTranslator(**self.problem)
-        self.problem["source_vocabulary_size"] = fixed.source_vocabulary_size
-        self.problem["target_vocabulary_size"] = fixed.target_vocabulary_size
+        super().__init__(Seq2SeqTranslator, problem, batch_sizes, epochs, name, tunable)
+
+    def derived_problem(self, model):
+        """The sizes taken from the vocabularies, when only those were given."""
+        return {"source_vocabulary_size": model.source_vocabulary_size,
+                "target_vocabulary_size": model.target_vocabulary_size}
 
     def model_kwargs(self, hp):
         """The builder's arguments for `hp` (searched ones only).
@@ -160,7 +148,7 @@ class HyperSeq2SeqTranslator(keras_tuner.HyperModel):
 
     def build(self, hp):
         """Builds, compiles and builds the weights of one translator."""
-        model = Seq2SeqTranslator(**self.problem, **self.model_kwargs(hp))
+        model = self.new_model(hp)
         lr = search_utils.learning_rate(hp)
         # The builder's compile() defaults (masked loss and accuracy, Adam
         # with gradient clipping), with the searched learning rate.
@@ -200,4 +188,4 @@ class HyperSeq2SeqTranslator(keras_tuner.HyperModel):
         >>> best.get("units"), best.get("embedding_dim")
         (32, 16)
         """
-        return search_utils.fit(self, hp, model, *args, **kwargs)
+        return super().fit(hp, model, *args, **kwargs)

@@ -5,7 +5,6 @@ import numpy as np
 
 from keras_attention.models.time_series_forecaster import TimeSeriesForecaster
 from keras_attention.tuners import search_utils
-from keras_attention.tuners.search_utils import keras_tuner
 
 #: Encoders searched (the builder's names: "bi…" are bidirectional).
 ENCODERS = ("lstm", "gru", "simple", "bilstm", "bigru")
@@ -20,7 +19,7 @@ UNIDIRECTIONAL_ENCODERS = ("lstm", "gru", "simple")
 LUONG_SCORE_MODES = ("general", "concat", "location")
 
 
-class HyperTimeSeriesForecaster(keras_tuner.HyperModel):
+class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
     """KerasTuner search space over `TimeSeriesForecaster` architectures.
 
     The constructor fixes the problem (window, number of driving series,
@@ -79,29 +78,15 @@ class HyperTimeSeriesForecaster(keras_tuner.HyperModel):
     """
 
     def __init__(
-        self,
-        window,
-        num_features,
-        horizon=1,
-        protocol="nowcast",
-        batch_sizes=search_utils.DEFAULT_BATCH_SIZES,
-        epochs=None,
-        name=None,
-        tunable=True,
+        self, window, num_features, horizon=1, protocol="nowcast",
+        batch_sizes=search_utils.DEFAULT_BATCH_SIZES, epochs=None, name=None, tunable=True,
         preprocessor=None,
     ):
-        super().__init__(name=name, tunable=tunable)
-        self.problem = {
-            "window": window,
-            "num_features": num_features,
-            "horizon": horizon,
-            "protocol": protocol,
-            "preprocessor": preprocessor,
+        problem = {
+            "window": window, "num_features": num_features, "horizon": horizon,
+            "protocol": protocol, "preprocessor": preprocessor,
         }
-        # Validates the fixed arguments now, with the builder's messages.
-        TimeSeriesForecaster(**self.problem)
-        self.batch_sizes = search_utils.validate_batch_sizes(batch_sizes)
-        self.epochs = search_utils.validate_epochs(epochs)
+        super().__init__(TimeSeriesForecaster, problem, batch_sizes, epochs, name, tunable)
 
     def model_kwargs(self, hp):
         """The builder's arguments for `hp` (searched ones only).
@@ -133,7 +118,7 @@ class HyperTimeSeriesForecaster(keras_tuner.HyperModel):
 
     def build(self, hp):
         """Builds, compiles and builds the weights of one forecaster."""
-        model = TimeSeriesForecaster(**self.problem, **self.model_kwargs(hp))
+        model = self.new_model(hp)
         lr = search_utils.learning_rate(hp)
         model.compile(
             optimizer=keras.optimizers.Adam(lr, clipnorm=1.0),
@@ -152,7 +137,3 @@ class HyperTimeSeriesForecaster(keras_tuner.HyperModel):
             training=False,
         )
         return model
-
-    def fit(self, hp, model, *args, **kwargs):
-        """`model.fit` with the searched batch size (and number of epochs)."""
-        return search_utils.fit(self, hp, model, *args, **kwargs)

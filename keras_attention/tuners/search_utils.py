@@ -120,6 +120,39 @@ def fit(hypermodel, hp, model, *args, **kwargs):
     return model.fit(*args, callbacks=callbacks, **kwargs)
 
 
+class TaskHyperModel(keras_tuner.HyperModel):
+    """What the three HyperModels share: the fixed problem, the searched
+    batch size and epochs, and `fit`.
+
+    Args:
+        task_class: the model class built (`Seq2SeqTranslator`, ...).
+        problem: its fixed (not searched) constructor arguments; a model
+            is built from them at once, so a bad one fails here with the
+            model's own message (`derived_problem` reads that model).
+        batch_sizes, epochs, name, tunable: see the subclasses.
+    """
+
+    def __init__(self, task_class, problem, batch_sizes, epochs, name, tunable):
+        super().__init__(name=name, tunable=tunable)
+        self.task_class = task_class
+        self.batch_sizes = validate_batch_sizes(batch_sizes)
+        self.epochs = validate_epochs(epochs)
+        self.problem = {**problem, **self.derived_problem(task_class(**problem))}
+
+    def derived_problem(self, model):
+        """Fixed arguments that the model derived from `problem` (none)."""
+        return {}
+
+    def new_model(self, hp):
+        """The model of the fixed problem and the choices in `hp` (registers
+        the hyperparameters in `hp`), not yet compiled."""
+        return self.task_class(**self.problem, **self.model_kwargs(hp))
+
+    def fit(self, hp, model, *args, **kwargs):
+        """`model.fit` with the searched batch size (and number of epochs)."""
+        return fit(self, hp, model, *args, **kwargs)
+
+
 def with_learning_rate(optimizer, value):
     """A copy of `optimizer` (same class and config) with another learning rate."""
     config = optimizer.get_config()
