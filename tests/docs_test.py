@@ -83,6 +83,15 @@ PREPARE = {
 # done by hand and are timed on the pages.
 TINY = {
     "forecasting.md": [("epochs=50)", "epochs=2)")],
+    "tuning.md": [("train_size=2000", "train_size=400"), ("max_trials=3,", "max_trials=1,"),
+                  ("epochs=2)   #", "epochs=1)   #")],
+    "layers.md": [("model.fit([source_ids, target_ids], labels, batch_size=64, epochs=5",
+                   "model.fit([source_ids, target_ids], labels, batch_size=64, epochs=1"),
+                  ("seq2seq.fit([source_ids, target_ids], labels, batch_size=64, epochs=5",
+                   "seq2seq.fit([source_ids, target_ids], labels, batch_size=64, epochs=1")],
+    "tensorboard.md": [("train_size=2000", "train_size=500"), ("epochs=6,", "epochs=2,")],
+    "reliability.md": [("epochs=10,", "epochs=3,")],
+    "translation.md": [("model.fit(train, epochs=10", "model.fit(train, epochs=2")],
 }
 
 # Pages that read the real data sets (skipped where they are not available).
