@@ -171,3 +171,15 @@ def test_the_seed_fixes_the_dropout_draws():
 
     np.testing.assert_array_equal(dropped(3), dropped(3))
     assert not np.array_equal(dropped(3), dropped(4))
+
+
+def test_positions_select_the_logits_of_those_token_rows():
+    cell = AttentionDecoderCell(keras.layers.GRUCell(6), BahdanauAttention(4))
+    decoder = AttentionDecoder(cell, embedding=keras.layers.Embedding(10, 3),
+                               output_layer=keras.layers.Dense(10))
+    tokens = np.array([[1, 2, 3, 0], [4, 5, 6, 7]])
+    full, _, _ = decoder(tokens, VALUE)
+    positions = np.array([0, 2, 5, 7])  # row · T + step
+    rows, _, _ = decoder(tokens, VALUE, positions=positions)
+    expected = to_numpy(full).reshape(8, 10)[positions]
+    np.testing.assert_allclose(to_numpy(rows), expected, atol=1e-5)

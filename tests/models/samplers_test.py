@@ -461,3 +461,19 @@ def test_samplers_compare_hash_and_print_by_class_and_configuration():
         again = eval(text, {"GreedySampler": GreedySampler, "RandomSampler": RandomSampler,
                             "BeamSampler": BeamSampler})
         assert again == sampler and again.get_config() == sampler.get_config()
+
+
+def test_an_unbuilt_decoder_is_refused_with_what_to_do():
+    from keras_attention.layers import (
+        AttentionDecoder,
+        AttentionDecoderCell,
+        BahdanauAttention,
+    )
+    from keras_attention.models import GreedySampler
+
+    decoder = AttentionDecoder(
+        AttentionDecoderCell(keras.layers.GRUCell(4), BahdanauAttention(4)),
+        embedding=keras.layers.Embedding(8, 3), output_layer=keras.layers.Dense(8))
+    with pytest.raises(ValueError, match=r"^The decoder is not built: run the model once \(or "
+                       r"build it\) before decoding.$"):
+        GreedySampler()(decoder, np.ones((1, 3, 4), "float32"), max_length=3)
