@@ -26,9 +26,7 @@ import random
 import subprocess
 import sys
 
-KILLED = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests",
-          34: "skipped", 36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout",
-          255: "timeout", None: "not checked"}
+from mutmut.stats import status_by_exit_code  # mutmut's own exit code -> outcome
 
 
 def mutant_outcomes(root="mutants"):
@@ -70,7 +68,7 @@ def main(argv=None):
         subprocess.run([mutmut, "run", "--max-children", str(args.max_children), *sample],
                        check=False, stdout=sys.stderr)
         outcomes = mutant_outcomes()
-    status = {name: KILLED.get(outcomes.get(name), "suspicious") for name in sample}
+    status = {name: status_by_exit_code[outcomes.get(name)] for name in sample}
     counts = {}
     for s in status.values():
         counts[s] = counts.get(s, 0) + 1

@@ -314,7 +314,7 @@ def train_captioner(config=None, log=print):
     """
     config, log = config or CaptionConfig(), get_log(log)
     training.seed_everything(config.seed, config.deterministic)
-    started = time.time()
+    run = Stopwatch()
     data = load_canvases(config)
     model = build_captioner_model(config, data)
     start_training(config, model, log, "canvases")
@@ -333,7 +333,7 @@ def train_captioner(config=None, log=print):
             results["export"] = export_record(summary)
             exported = written([summary["paths"][k]
                                 for k in ("saved_model", "tflite", "metadata")])
-    results["total_seconds"] = round(time.time() - started, 1)
+    results["total_seconds"] = round(run.seconds()[0], 1)
     log(f"Done in {results['total_seconds']:.0f} s")
     if training.is_chief():
         saved.append(write_metrics(config, results))

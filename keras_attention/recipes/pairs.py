@@ -34,6 +34,7 @@ from keras_attention.evaluation import bleu_by_length, corpus_bleu
 from keras_attention.models import BeamSampler
 from keras_attention.recipes.common import (
     Result,
+    Stopwatch,
     build_translator,
     fit_verbose,
     get_log,
@@ -119,16 +120,15 @@ class TimeBudget(keras.callbacks.Callback):
         self.steps = 0
 
     def on_train_begin(self, logs=None):
-        self.start, self.start_cpu = time.time(), time.process_time()
+        self.watch = Stopwatch()
         self.seconds_run = self.cpu_seconds_run = 0.0
 
     def on_train_end(self, logs=None):
-        self.seconds_run = time.time() - self.start
-        self.cpu_seconds_run = time.process_time() - self.start_cpu
+        self.seconds_run, self.cpu_seconds_run = self.watch.seconds()
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
-        if self.seconds is not None and time.time() - self.start > self.seconds:
+        if self.seconds is not None and time.time() - self.watch.wall > self.seconds:
             self.stopped_early = True
             self.model.stop_training = True
 
