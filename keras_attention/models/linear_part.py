@@ -120,6 +120,23 @@ def to_flat_weights(coef, window, num_features, past_length):
     return np.concatenate([wx.reshape(t * n, horizon), wy], axis=0)
 
 
+def own_change_columns(window, num_features, past_length):
+    """The columns of `change_level_design` that hold the target's own past
+    changes `y_t - y_last` (they get their own penalty, `own_l2`: how much
+    the target's own history matters is not how much the drivers' does).
+
+    Example:
+
+    >>> from keras_attention.models.linear_part import own_change_columns
+    >>> own_change_columns(window=3, num_features=1, past_length=3).tolist()
+    [False, False, True, True, False, False]
+    """
+    t, n, tp = window, num_features, past_length
+    mask = np.zeros((t - 1) * n + (tp - 1) + n + 1, dtype=bool)
+    mask[(t - 1) * n : (t - 1) * n + tp - 1] = True
+    return mask
+
+
 def roughness_penalty(window, num_features, past_length):
     """Sum of squared first differences of each series' lag weights.
 
@@ -176,9 +193,9 @@ def _holdout_split(design, target, holdout):
 class _Systems:
     """Centered normal equations per column set, solved for given penalties."""
 
-    def __init__(self, design, target, is_level, roughness):
+    def __init__(self, design, target, is_level, roughness, is_own):
         self.design, self.target = design, target
-        self.is_level, self.roughness = is_level, roughness
+        self.is_level, self.roughness, self.is_own = is_level, roughness, is_own
         self._cache = {}
 
     def keep(self, level_l2):
@@ -192,12 +209,13 @@ class _Systems:
             self._cache[key] = _centered_system(self.design[:, self.keep(level_l2)], self.target)
         return self._cache[key]
 
-    def solve(self, l2, level_l2, smooth_l2, column=None):
+    def solve(self, l2, level_l2, smooth_l2, own_l2, column=None):
         keep = self.keep(level_l2)
         gram, cross, mean_a, mean_y = self.system(level_l2)
         if column is not None:
             cross, mean_y = cross[:, column : column + 1], mean_y[column : column + 1]
-        penalty = np.diag(np.where(self.is_level[keep], level_l2, l2))
+        penalty = np.diag(np.where(
+            self.is_level[keep], level_l2, np.where(self.is_own[keep], own_l2, l2)))
         if smooth_l2:
             penalty = penalty + smooth_l2 * self.roughness[np.ix_(keep, keep)]
         if not penalty.any():
@@ -222,19 +240,27 @@ def fit_grouped_ridge(
     l2=None,
     level_l2=None,
     smooth_l2=None,
+    is_own=None,
+    own_l2=None,
+    zero=False,
 ):
     """Ridge with separate penalties for changes, levels and lag roughness.
 
-    Minimizes `‖y - b - A w‖² + l2 ‖w_changes‖² + level_l2 ‖w_levels‖²
-    + smooth_l2 wᵀ R w` (`R`: `roughness_penalty`); the intercept `b` is not
+    Minimizes `‖y - b - A w‖² + l2 ‖w_changes‖² + own_l2 ‖w_own‖²
+    + level_l2 ‖w_levels‖² + smooth_l2 wᵀ R w` (`R`: `roughness_penalty`;
+    `w_own`: the columns of `is_own`, the target's own past changes, which
+    then leave `w_changes`); the intercept `b` is not
     penalized (the columns and the target are centered). The penalties that
     are not fixed are chosen on held-out rows by coordinate descent over
-    their grids (`L2_GRID`, `LEVEL_L2_GRID`, `SMOOTH_L2_GRID`), one search
-    per target column (horizon step), starting from `l2 = level_l2 = 1`,
-    `smooth_l2 = 0`. The penalties found are kept only if their held-out
-    RMSE is at least `SEARCH_MARGIN` below that of plain least squares
-    (the searched penalties at 0); else the column is fitted by plain
-    least squares.
+    their grids (`L2_GRID`, `LEVEL_L2_GRID`, `SMOOTH_L2_GRID`, `L2_GRID`),
+    one search per target column (horizon step), starting from
+    `l2 = level_l2 = own_l2 = 1`, `smooth_l2 = 0`. The penalties found are
+    kept only if their held-out RMSE is at least `SEARCH_MARGIN` below that
+    of plain least squares (the searched penalties at 0); else the column
+    is fitted by plain least squares. With `zero`, the fit must also beat
+    the constant 0 (all weights and the intercept 0: with a target that is
+    the change from the last value, "repeat the last value") by
+    `SEARCH_MARGIN` on the held-out rows, else the column is 0.
 
     Args:
         design: `(N, k)`.
@@ -243,14 +269,20 @@ def fit_grouped_ridge(
         roughness: `(k, k)` matrix `R`; `None`: no roughness penalty.
         holdout: `(design, target)` to choose the penalties on; `None`: the
             last 20% of the rows (time order), then refit on all rows.
-        l2, level_l2, smooth_l2: fixed penalties (skip their search;
+        l2, level_l2, smooth_l2, own_l2: fixed penalties (skip their search;
             `level_l2=inf` drops the level columns): a number, or a list of
             one per target column (e.g. the `info` of an earlier search).
+        is_own: `(k,)` boolean, the columns with their own penalty `own_l2`;
+            `None`: none (every change column has `l2`).
+        zero: `True`: the constant 0 is a candidate where penalties are
+            searched; a list of one boolean per target column: those columns
+            are 0 (the `info["zero"]` of an earlier search); `False`: never.
 
     Returns:
         `(coef (k, H), intercept (H,), info)`, `info` a dict with the chosen
-        `l2`, `level_l2`, `smooth_l2` per column, their holdout RMSE and
-        that of plain least squares (`least_squares_rmse`).
+        `l2`, `level_l2`, `smooth_l2`, `own_l2` and `zero` per column, their
+        holdout RMSE, that of plain least squares (`least_squares_rmse`) and
+        that of the constant 0 (`zero_rmse`).
 
     Example:
 
@@ -269,16 +301,22 @@ def fit_grouped_ridge(
     if target.ndim == 1:
         target = target[:, None]
     is_level = np.asarray(is_level, dtype=bool)
+    if is_own is None:
+        is_own = np.zeros(design.shape[1], dtype=bool)
+        if own_l2 is None:
+            own_l2 = 0.0  # no such columns: nothing to search
+    is_own = np.asarray(is_own, dtype=bool) & ~is_level
     if roughness is None:
         roughness = np.zeros((design.shape[1], design.shape[1]))
         if smooth_l2 is None:
             smooth_l2 = 0.0
     horizon = target.shape[1]
     fixed = [_per_column(name, v, horizon) for name, v in (
-        ("l2", l2), ("level_l2", level_l2), ("smooth_l2", smooth_l2)
+        ("l2", l2), ("level_l2", level_l2), ("smooth_l2", smooth_l2), ("own_l2", own_l2)
     )]
-    defaults = (L2_GRID, LEVEL_L2_GRID, SMOOTH_L2_GRID)
-    chosen, holdout_rmse, least_squares_rmse = [], [], []
+    defaults = (L2_GRID, LEVEL_L2_GRID, SMOOTH_L2_GRID, L2_GRID)
+    fixed_zero = _zero_columns(zero, horizon)
+    chosen, holdout_rmse, least_squares_rmse, zero_rmse = [], [], [], []
     systems = None
     for h in range(horizon):
         grids = tuple(
@@ -288,10 +326,11 @@ def fit_grouped_ridge(
             chosen.append(tuple(g[0] for g in grids))
             holdout_rmse.append(float("nan"))
             least_squares_rmse.append(float("nan"))
+            zero_rmse.append(float("nan"))
             continue
         if systems is None:
             fit_a, fit_y, val_a, val_y = _holdout_split(design, target, holdout)
-            systems = _Systems(fit_a, fit_y, is_level, roughness)
+            systems = _Systems(fit_a, fit_y, is_level, roughness, is_own)
         error = _HoldoutError(systems, val_a, val_y[:, h : h + 1], h)
         params = _coordinate_search(error, grids)
         plain = tuple(0.0 if len(g) > 1 else g[0] for g in grids)
@@ -300,10 +339,15 @@ def fit_grouped_ridge(
         chosen.append(params)
         holdout_rmse.append(error(params))
         least_squares_rmse.append(error(plain))
-    full = _Systems(design, target, is_level, roughness)
+        zero_rmse.append(float(np.sqrt(np.mean(val_y[:, h] ** 2))))
+        if zero is True and not holdout_rmse[-1] <= (1.0 - SEARCH_MARGIN) * zero_rmse[-1]:
+            fixed_zero[h] = True
+    full = _Systems(design, target, is_level, roughness, is_own)
     coef = np.zeros((design.shape[1], horizon))
     intercept = np.zeros(horizon)
     for h, params in enumerate(chosen):
+        if fixed_zero[h]:
+            continue
         keep, sol, mean_a, mean_y = full.solve(*params, column=h)
         coef[keep, h] = sol[:, 0]
         intercept[h] = (mean_y - mean_a @ sol)[0]
@@ -311,10 +355,28 @@ def fit_grouped_ridge(
         "l2": [c[0] for c in chosen],
         "level_l2": [c[1] for c in chosen],
         "smooth_l2": [c[2] for c in chosen],
+        "own_l2": [c[3] for c in chosen],
+        "zero": fixed_zero,
         "holdout_rmse": [float(e) for e in holdout_rmse],
         "least_squares_rmse": [float(e) for e in least_squares_rmse],
+        "zero_rmse": [float(e) for e in zero_rmse],
     }
     return coef, intercept, info
+
+
+def _zero_columns(zero, horizon, name="zero"):
+    """`zero` as one boolean per column (`True`: decided by the search)."""
+    if isinstance(zero, bool):
+        return [False] * horizon
+    values = list(zero) if isinstance(zero, (list, tuple)) else None
+    if values is None or len(values) != horizon or any(
+        not isinstance(v, (bool, np.bool_)) for v in values
+    ):
+        raise ValueError(
+            f"`{name}` must be True, False or a list of one boolean per target column "
+            f"({horizon}). Received: {name}={zero!r}"
+        )
+    return [bool(v) for v in values]
 
 
 def _per_column(name, value, horizon):
@@ -353,7 +415,8 @@ def _coordinate_search(error, grids, rounds=6):
         return min(grid, key=lambda v: abs(np.log10(v) - np.log10(value)) if v > 0 else np.inf) \
             if value > 0 and any(v > 0 for v in grid) else grid[0]
 
-    current = (start(grids[0], 1.0), start(grids[1], 1.0), start(grids[2], 0.0))
+    current = (start(grids[0], 1.0), start(grids[1], 1.0), start(grids[2], 0.0),
+               start(grids[3], 1.0))
     for _ in range(rounds):
         previous = current
         for axis, grid in enumerate(grids):
@@ -376,7 +439,7 @@ def _centered_system(a, target):
 def _fit(design, target, is_level, lam, lev, smooth=0.0, roughness=None):
     """The fit for fixed penalties (tests and the refit)."""
     coef, intercept, _ = fit_grouped_ridge(
-        design, target, is_level, roughness=roughness, l2=lam, level_l2=lev, smooth_l2=smooth
+        design, target, is_level, roughness=roughness, l2=lam, level_l2=lev, smooth_l2=smooth,
     )
     return coef, intercept
 
@@ -436,7 +499,8 @@ def compose_recursive(weights, bias, window, num_features, past_length, horizon,
 
 def fit_linear_part(
     inputs, target, window, num_features, past_length, residual=True, strategy="direct",
-    validation_data=None, l2=None, level_l2=None, smooth_l2=None, refit=False,
+    validation_data=None, l2=None, level_l2=None, smooth_l2=None, refit=False, own_l2=None,
+    naive=None,
 ):
     """Closed-form highway weights of a `TimeSeriesForecaster`.
 
@@ -450,7 +514,14 @@ def fit_linear_part(
         strategy: `"direct"` (one fit per horizon step) or `"recursive"`
             (the one-step fit, iterated: `compose_recursive`).
         validation_data: `(inputs, target)` to choose the penalties on.
-        l2, level_l2, smooth_l2: fixed penalties (see `fit_grouped_ridge`).
+        l2, level_l2, smooth_l2, own_l2: fixed penalties (see
+            `fit_grouped_ridge`; `own_l2` is the penalty of the target's own
+            past changes, `l2` that of the driving series' changes).
+        naive: with `residual`, "repeat the last value" (all weights 0) is
+            a candidate of the search (`None`, the default): the fit must
+            beat it by `SEARCH_MARGIN` on the held-out windows; a list of
+            booleans per horizon step (`info["naive"]`) fixes the choice;
+            `False`: never.
         refit: once the penalties are chosen on `validation_data`, fit on
             the training and validation windows together (the usual refit
             after a hyper-parameter search; the validation windows are the
@@ -489,10 +560,22 @@ def fit_linear_part(
             val_target = val_target - val_past[:, -1:]
         holdout = (change_level_design(val_drivers, val_past)[0], val_target)
     roughness = roughness_penalty(window, num_features, past_length)
+    is_own = own_change_columns(window, num_features, past_length)
+    if naive is None:
+        naive = bool(residual)
+    _zero_columns(naive, fit_target.shape[1], name="naive")
+    if not residual and (naive is True or (not isinstance(naive, bool) and any(naive))):
+        raise ValueError(
+            "`naive` (repeat the last value) needs `residual=True`. "
+            f"Received: naive={naive!r}, residual={residual!r}"
+        )
     coef, intercept, info = fit_grouped_ridge(
         design, fit_target, is_level, roughness=roughness, holdout=holdout,
-        l2=l2, level_l2=level_l2, smooth_l2=smooth_l2,
+        l2=l2, level_l2=level_l2, smooth_l2=smooth_l2, is_own=is_own, own_l2=own_l2,
+        zero=naive,
     )
+    info["naive"] = info.pop("zero")
+    info["naive_rmse"] = info.pop("zero_rmse")
     if holdout is not None and refit:
         coef, intercept, _ = fit_grouped_ridge(
             np.concatenate([design, holdout[0]]),
@@ -502,6 +585,9 @@ def fit_linear_part(
             l2=info["l2"],
             level_l2=info["level_l2"],
             smooth_l2=info["smooth_l2"],
+            is_own=is_own,
+            own_l2=info["own_l2"],
+            zero=info["naive"],
         )
         info["refit_on_validation"] = True
     kernel = to_flat_weights(coef, window, num_features, past_length)

@@ -220,7 +220,8 @@ def refit_linear_part(model, config, series, info):
     both = {key: np.concatenate([train.inputs[key], val.inputs[key]])
             for key in ("drivers", "past_target")}
     model.fit_linear(both, np.concatenate([train.target, val.target]), l2=info["l2"],
-                     level_l2=info["level_l2"], smooth_l2=info["smooth_l2"])
+                     level_l2=info["level_l2"], smooth_l2=info["smooth_l2"],
+                     own_l2=info["own_l2"], naive=info["naive"])
     return {**info, "refit_on_validation": True}
 
 

@@ -46,7 +46,8 @@ def test_design_is_a_reparameterization_of_the_flat_window():
 def test_without_penalty_it_is_ordinary_least_squares():
     drivers, past, target = problem()
     kernel, bias, _ = lp.fit_linear_part(
-        (drivers, past), target, 4, 3, 3, residual=False, l2=0.0, level_l2=0.0, smooth_l2=0.0
+        (drivers, past), target, 4, 3, 3, residual=False,
+        l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0,
     )
     a = np.concatenate([flat(drivers, past), np.ones((80, 1))], axis=1)
     coef = np.linalg.lstsq(a, target, rcond=None)[0]
@@ -54,7 +55,8 @@ def test_without_penalty_it_is_ordinary_least_squares():
     np.testing.assert_allclose(bias, coef[-1], atol=1e-10)
     # With `residual` the fit is of the change: the same forecast.
     kernel_r, bias_r, _ = lp.fit_linear_part(
-        (drivers, past), target, 4, 3, 3, residual=True, l2=0.0, level_l2=0.0, smooth_l2=0.0
+        (drivers, past), target, 4, 3, 3, residual=True,
+        l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0,
     )
     forecast = flat(drivers, past) @ kernel_r + bias_r + past[:, -1:]
     np.testing.assert_allclose(forecast, a @ coef, atol=1e-10)
@@ -172,10 +174,12 @@ def test_compose_recursive_equals_iterating_the_one_step_model():
 def test_recursive_fit_uses_only_the_first_step():
     drivers, past, target = problem(horizon=3)
     k3, b3, _ = lp.fit_linear_part(
-        (drivers, past), target, 4, 3, 3, strategy="recursive", l2=0.0, level_l2=0.0, smooth_l2=0.0
+        (drivers, past), target, 4, 3, 3, strategy="recursive",
+        l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0,
     )
     k1, b1, _ = lp.fit_linear_part(
-        (drivers, past), target[:, :1], 4, 3, 3, strategy="recursive", l2=0.0, level_l2=0.0, smooth_l2=0.0
+        (drivers, past), target[:, :1], 4, 3, 3, strategy="recursive",
+        l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0,
     )
     np.testing.assert_allclose(k3[:, 0], k1[:, 0], atol=1e-10)
     np.testing.assert_allclose(b3[0], b1[0], atol=1e-10)
@@ -183,7 +187,8 @@ def test_recursive_fit_uses_only_the_first_step():
     other = target.copy()
     other[:, 1:] = 100.0
     k, b, _ = lp.fit_linear_part(
-        (drivers, past), other, 4, 3, 3, strategy="recursive", l2=0.0, level_l2=0.0, smooth_l2=0.0
+        (drivers, past), other, 4, 3, 3, strategy="recursive",
+        l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0,
     )
     np.testing.assert_allclose(k, k3, atol=1e-10)
     np.testing.assert_allclose(b, b3, atol=1e-10)
@@ -196,7 +201,8 @@ def test_matches_the_baselines_run_the_same_way(strategy):
     series = make_windows(synthetic_series(300), "target", window=5, horizon=3, split=(0.7, 0.3))
     train, test = series["train"], series["test"]
     kernel, bias, _ = lp.fit_linear_part(
-        train.inputs, train.target, 5, 4, 4, strategy=strategy, l2=0.0, level_l2=0.0, smooth_l2=0.0
+        train.inputs, train.target, 5, 4, 4, strategy=strategy,
+        l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0,
     )
     increments = flat(test.drivers, test.past_target[..., 0]) @ kernel + bias
     last = test.past_target[:, -1]
@@ -217,6 +223,7 @@ def test_refit_on_training_and_validation_windows_with_the_chosen_penalties():
         k, b, _ = lp.fit_linear_part(
             (drivers, past), target[:, h : h + 1], 4, 3, 3,
             l2=info["l2"][h], level_l2=info["level_l2"][h], smooth_l2=info["smooth_l2"][h],
+            own_l2=info["own_l2"][h],
         )
         np.testing.assert_allclose(kernel[:, h : h + 1], k, atol=1e-10)
         np.testing.assert_allclose(bias[h], b[0], atol=1e-10)
@@ -225,6 +232,74 @@ def test_refit_on_training_and_validation_windows_with_the_chosen_penalties():
     assert "refit_on_validation" not in info
     k, _, _ = lp.fit_linear_part(
         train, target[:90, :1], 4, 3, 3, l2=info["l2"][0], level_l2=info["level_l2"][0],
-        smooth_l2=info["smooth_l2"][0]
+        smooth_l2=info["smooth_l2"][0], own_l2=info["own_l2"][0]
     )
     np.testing.assert_allclose(kernel[:, :1], k, atol=1e-10)
+
+
+def test_own_columns_get_their_own_penalty():
+    # The target's own changes carry the signal, the 30 driver columns are
+    # noise: one shared penalty must shrink both alike; with the own group
+    # the search leaves the own weights free and shrinks the noise.
+    rng = np.random.default_rng(3)
+    n, k = 120, 34
+    design = rng.normal(size=(n, k))
+    is_own = np.zeros(k, dtype=bool)
+    is_own[30:33] = True
+    is_level = np.zeros(k, dtype=bool)
+    is_level[33] = True
+    target = (design[:, 30:33] @ [2.0, -1.5, 1.0] + 0.5 * rng.normal(size=n))[:, None]
+    _, _, shared = lp.fit_grouped_ridge(design, target, is_level)
+    coef, _, own = lp.fit_grouped_ridge(design, target, is_level, is_own=is_own)
+    assert own["own_l2"][0] < own["l2"][0]
+    assert own["holdout_rmse"][0] < shared["holdout_rmse"][0]
+    assert np.abs(coef[:30, 0]).max() < 0.5 * np.abs(coef[30:33, 0]).min()
+    # With the own penalty fixed equal to the other, the groups are one.
+    fixed = dict(l2=own["l2"][0], level_l2=own["level_l2"][0])
+    a, _, _ = lp.fit_grouped_ridge(design, target, is_level, **fixed)
+    b, _, info = lp.fit_grouped_ridge(
+        design, target, is_level, is_own=is_own, own_l2=own["l2"][0], **fixed)
+    np.testing.assert_allclose(a, b, atol=1e-12)
+    assert info["own_l2"] == [own["l2"][0]]
+    # Without `is_own` there is no own group to search.
+    assert shared["own_l2"] == [0.0]
+
+
+def test_own_change_columns_are_the_past_target_changes():
+    drivers, past, _ = problem(window=4, features=3, past=3)
+    design, _ = lp.change_level_design(drivers, past)
+    own = lp.own_change_columns(4, 3, 3)
+    np.testing.assert_allclose(design[:, own], past[:, :-1] - past[:, -1:])
+    with pytest.raises(ValueError, match="own_l2"):
+        lp.fit_grouped_ridge(design, past[:, :1], own, is_own=own, own_l2=-1.0)
+
+
+def test_repeat_the_last_value_is_a_candidate():
+    # A random walk: the change is noise, so no fit beats predicting a zero
+    # change (the last value) by the margin on the held-out windows.
+    rng = np.random.default_rng(5)
+    walk = np.cumsum(rng.normal(size=(400, 1)), axis=0)
+    drivers = np.stack([walk[i : i + 4] for i in range(395)])  # (395, 4, 1)
+    past = drivers[:, :, 0]
+    target = walk[4:399]
+    kernel, bias, info = lp.fit_linear_part((drivers, past), target, 4, 1, 4)
+    assert info["naive"] == [True]
+    assert info["holdout_rmse"][0] > (1 - lp.SEARCH_MARGIN) * info["naive_rmse"][0]
+    assert not kernel.any() and not bias.any()  # the forecast is past[:, -1]
+    # Never a candidate: the fit stands.
+    kernel, _, info = lp.fit_linear_part((drivers, past), target, 4, 1, 4, naive=False)
+    assert info["naive"] == [False] and kernel.any()
+    # A signal the fit finds: not naive.
+    signal = past[:, -1:] + 0.8 * (past[:, -1:] - past[:, -2:-1])
+    _, _, info = lp.fit_linear_part((drivers, past), signal, 4, 1, 4)
+    assert info["naive"] == [False]
+    assert info["holdout_rmse"][0] < 0.01 * info["naive_rmse"][0]
+    # Fixed per horizon step (the refit), and only with `residual`.
+    kernel, _, info = lp.fit_linear_part(
+        (drivers, past), signal, 4, 1, 4, l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0,
+        naive=[True])
+    assert not kernel.any() and info["naive"] == [True]
+    with pytest.raises(ValueError, match="residual"):
+        lp.fit_linear_part((drivers, past), signal, 4, 1, 4, residual=False, naive=True)
+    with pytest.raises(ValueError, match=r"naive=\[True, True\]"):
+        lp.fit_linear_part((drivers, past), signal, 4, 1, 4, naive=[True, True])

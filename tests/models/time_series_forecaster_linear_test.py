@@ -51,7 +51,8 @@ def test_linear_part_alone_is_least_squares():
     series = small_series(protocol="forecast")
     train, test = series["train"], series["test"]
     model = model_for(series)
-    model.fit_linear(train.inputs, train.target, l2=0.0, level_l2=0.0, smooth_l2=0.0)
+    model.fit_linear(train.inputs, train.target,
+                     l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0)
     design = np.concatenate([flat(train.inputs), np.ones((len(train), 1))], axis=1)
     coef = np.linalg.lstsq(design, train.target.astype("float64"), rcond=None)[0]
     expected = np.concatenate([flat(test.inputs), np.ones((len(test), 1))], axis=1) @ coef
@@ -87,7 +88,8 @@ def test_untrained_model_is_the_linear_model(revin, strategy, input_attention):
 def test_untrained_model_equals_the_baseline_run_the_same_way(strategy):
     series = small_series(horizon=4, protocol="forecast")
     model = model_for(series, strategy=strategy)
-    model.fit_linear(series["train"].inputs, series["train"].target, l2=0.0, level_l2=0.0, smooth_l2=0.0)
+    model.fit_linear(series["train"].inputs, series["train"].target,
+                     l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0)
     baseline = fc.baseline_predictions(series, strategy=strategy)["linear"]
     np.testing.assert_allclose(
         model.predict(series["test"].inputs, verbose=0), baseline, atol=5e-5
