@@ -92,6 +92,7 @@ TINY = {
     "tensorboard.md": [("train_size=2000", "train_size=500"), ("epochs=6,", "epochs=2,")],
     "reliability.md": [("epochs=10,", "epochs=3,")],
     "translation.md": [("model.fit(train, epochs=10", "model.fit(train, epochs=2")],
+    "distributed.md": [("load_dates(train_size=1024,", "load_dates(train_size=256,")],
 }
 
 # Pages that read the real data sets (skipped where they are not available).
