@@ -32,12 +32,12 @@ from keras_attention.evaluation.captioning import caption_metrics
 from keras_attention.recipes.common import (
     Result,
     Stopwatch,
+    begin_training,
     export_record,
     fit_arrays,
     get_log,
     output_path,
     run_record,
-    start_training,
     write_lines,
     written,
 )
@@ -312,12 +312,9 @@ def train_captioner(config=None, log=print):
         A `Result`: the metrics (also in `<name>_metrics.json`), the paths
         written and the model.
     """
-    config, log = config or CaptionConfig(), get_log(log)
-    training.seed_everything(config.seed, config.deterministic)
-    run = Stopwatch()
-    data = load_canvases(config)
-    model = build_captioner_model(config, data)
-    start_training(config, model, log, "canvases")
+    config = config or CaptionConfig()
+    log, run, data, model = begin_training(
+        config, log, load_canvases, build_captioner_model, "canvases")
     watch = Stopwatch()
     fit_captioner(model, data, config)
     train_seconds, train_cpu = watch.seconds()

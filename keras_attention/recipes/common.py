@@ -185,6 +185,27 @@ def start_training(config, model, log, examples, note=""):
         f"{config.train_size:,} {examples} for {config.epochs} epochs{note}")
 
 
+def begin_training(config, log, load, build, examples, note=""):
+    """The start every training recipe shares: seeds everything from
+    `config.seed` (`config.deterministic`), starts a stopwatch, loads the
+    data (`load(config)`), builds the model (`build(config, data)`) and
+    logs what is about to be trained (`start_training`).
+
+    Returns:
+        `(log, stopwatch, data, model)`: `log` as `get_log` makes it, the
+        stopwatch started before the data was loaded.
+    """
+    import keras_attention.training as training
+
+    log = get_log(log)
+    training.seed_everything(config.seed, config.deterministic)
+    watch = Stopwatch()
+    data = load(config)
+    model = build(config, data)
+    start_training(config, model, log, examples, note)
+    return log, watch, data, model
+
+
 def export_record(summary):
     """The `export` entry of a run's metrics, from an export summary: the
     paths, their sizes and whether the parity check passed."""

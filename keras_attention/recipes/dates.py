@@ -26,7 +26,7 @@ from keras_attention.data import load_dates as generate_dates
 from keras_attention.evaluation import exact_match
 from keras_attention.recipes.common import (
     Result,
-    Stopwatch,
+    begin_training,
     build_translator,
     export_record,
     fit_arrays,
@@ -34,7 +34,6 @@ from keras_attention.recipes.common import (
     output_path,
     run_record,
     save_attention_image,
-    start_training,
     written,
 )
 from keras_attention.recipes.configs import DatesConfig
@@ -209,15 +208,12 @@ def train_dates(config=None, log=print):
         A `Result`: the metrics (also in `<name>_metrics.json`), the paths
         written and the model.
     """
-    config, log = config or DatesConfig(), get_log(log)
-    training.seed_everything(config.seed, config.deterministic)
-    # Training time here counts the data and the model too (seconds).
-    watch = Stopwatch()
-    data = load_dates(config)
-    model = build_dates_model(config, data)
+    config = config or DatesConfig()
     replicas = training.get_strategy(config.strategy).num_replicas_in_sync
-    start_training(config, model, log, "dates", f" on {replicas} replicas (gradients "
-                   "all-reduced)" if replicas > 1 else "")
+    note = f" on {replicas} replicas (gradients all-reduced)" if replicas > 1 else ""
+    # Training time here counts the data and the model too (seconds).
+    log, watch, data, model = begin_training(
+        config, log, load_dates, build_dates_model, "dates", note)
     fit_dates(model, data, config)
     train_seconds, train_cpu = watch.seconds()
     metrics = evaluate_dates(model, data)
