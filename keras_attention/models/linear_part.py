@@ -242,7 +242,7 @@ def fit_grouped_ridge(
     smooth_l2=None,
     is_own=None,
     own_l2=None,
-    zero=False,
+    naive=False,
 ):
     """Ridge with separate penalties for changes, levels and lag roughness.
 
@@ -257,7 +257,7 @@ def fit_grouped_ridge(
     `l2 = level_l2 = own_l2 = 1`, `smooth_l2 = 0`. The penalties found are
     kept only if their held-out RMSE is at least `SEARCH_MARGIN` below that
     of plain least squares (the searched penalties at 0); else the column
-    is fitted by plain least squares. With `zero`, the fit must also beat
+    is fitted by plain least squares. With `naive`, the fit must also beat
     the constant 0 (all weights and the intercept 0: with a target that is
     the change from the last value, "repeat the last value") by
     `SEARCH_MARGIN` on the held-out rows, else the column is 0.
@@ -274,15 +274,15 @@ def fit_grouped_ridge(
             one per target column (e.g. the `info` of an earlier search).
         is_own: `(k,)` boolean, the columns with their own penalty `own_l2`;
             `None`: none (every change column has `l2`).
-        zero: `True`: the constant 0 is a candidate where penalties are
+        naive: `True`: the constant 0 is a candidate where penalties are
             searched; a list of one boolean per target column: those columns
-            are 0 (the `info["zero"]` of an earlier search); `False`: never.
+            are 0 (the `info["naive"]` of an earlier search); `False`: never.
 
     Returns:
         `(coef (k, H), intercept (H,), info)`, `info` a dict with the chosen
-        `l2`, `level_l2`, `smooth_l2`, `own_l2` and `zero` per column, their
-        holdout RMSE, that of plain least squares (`least_squares_rmse`) and
-        that of the constant 0 (`zero_rmse`).
+        `l2`, `level_l2`, `smooth_l2`, `own_l2` and `naive` per column (the
+        keys of `CHOSEN`), their holdout RMSE, that of plain least squares
+        (`least_squares_rmse`) and that of the constant 0 (`naive_rmse`).
 
     Example:
 
@@ -315,8 +315,8 @@ def fit_grouped_ridge(
         ("l2", l2), ("level_l2", level_l2), ("smooth_l2", smooth_l2), ("own_l2", own_l2)
     )]
     defaults = (L2_GRID, LEVEL_L2_GRID, SMOOTH_L2_GRID, L2_GRID)
-    fixed_zero = _zero_columns(zero, horizon)
-    chosen, holdout_rmse, least_squares_rmse, zero_rmse = [], [], [], []
+    is_naive = _naive_columns(naive, horizon)
+    chosen, holdout_rmse, least_squares_rmse, naive_rmse = [], [], [], []
     systems = None
     for h in range(horizon):
         grids = tuple(
@@ -326,7 +326,7 @@ def fit_grouped_ridge(
             chosen.append(tuple(g[0] for g in grids))
             holdout_rmse.append(float("nan"))
             least_squares_rmse.append(float("nan"))
-            zero_rmse.append(float("nan"))
+            naive_rmse.append(float("nan"))
             continue
         if systems is None:
             fit_a, fit_y, val_a, val_y = _holdout_split(design, target, holdout)
@@ -339,14 +339,14 @@ def fit_grouped_ridge(
         chosen.append(params)
         holdout_rmse.append(error(params))
         least_squares_rmse.append(error(plain))
-        zero_rmse.append(float(np.sqrt(np.mean(val_y[:, h] ** 2))))
-        if zero is True and not holdout_rmse[-1] <= (1.0 - SEARCH_MARGIN) * zero_rmse[-1]:
-            fixed_zero[h] = True
+        naive_rmse.append(float(np.sqrt(np.mean(val_y[:, h] ** 2))))
+        if naive is True and not holdout_rmse[-1] <= (1.0 - SEARCH_MARGIN) * naive_rmse[-1]:
+            is_naive[h] = True
     full = _Systems(design, target, is_level, roughness, is_own)
     coef = np.zeros((design.shape[1], horizon))
     intercept = np.zeros(horizon)
     for h, params in enumerate(chosen):
-        if fixed_zero[h]:
+        if is_naive[h]:
             continue
         keep, sol, mean_a, mean_y = full.solve(*params, column=h)
         coef[keep, h] = sol[:, 0]
@@ -356,27 +356,52 @@ def fit_grouped_ridge(
         "level_l2": [c[1] for c in chosen],
         "smooth_l2": [c[2] for c in chosen],
         "own_l2": [c[3] for c in chosen],
-        "zero": fixed_zero,
+        "naive": is_naive,
         "holdout_rmse": [float(e) for e in holdout_rmse],
         "least_squares_rmse": [float(e) for e in least_squares_rmse],
-        "zero_rmse": [float(e) for e in zero_rmse],
+        "naive_rmse": [float(e) for e in naive_rmse],
     }
     return coef, intercept, info
 
 
-def _zero_columns(zero, horizon, name="zero"):
-    """`zero` as one boolean per column (`True`: decided by the search)."""
-    if isinstance(zero, bool):
+def _naive_columns(naive, horizon):
+    """`naive` as one boolean per column (all False for `True`: the search
+    decides, or `False`: never)."""
+    if isinstance(naive, bool):
         return [False] * horizon
-    values = list(zero) if isinstance(zero, (list, tuple)) else None
+    values = list(naive) if isinstance(naive, (list, tuple)) else None
     if values is None or len(values) != horizon or any(
         not isinstance(v, (bool, np.bool_)) for v in values
     ):
         raise ValueError(
-            f"`{name}` must be True, False or a list of one boolean per target column "
-            f"({horizon}). Received: {name}={zero!r}"
+            "`naive` must be True, False or a list of one boolean per target column "
+            f"({horizon}). Received: naive={naive!r}"
         )
     return [bool(v) for v in values]
+
+
+#: What a search chooses per horizon step (keys of its `info`); `chosen`
+#: passes them back to fix them in a later fit.
+CHOSEN = ("l2", "level_l2", "smooth_l2", "own_l2", "naive")
+
+
+def chosen(info):
+    """The choices of an earlier search as keyword arguments of
+    `fit_linear_part` and `TimeSeriesForecaster.fit_linear` (to refit on
+    more windows with the same penalties and the same naive columns).
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.models.linear_part import chosen, fit_linear_part
+    >>> rng = np.random.default_rng(0)
+    >>> drivers, past = rng.normal(size=(60, 3, 1)), rng.normal(size=(60, 3))
+    >>> y = past[:, -1:] + drivers[:, -1]
+    >>> _, _, info = fit_linear_part((drivers, past), y, 3, 1, 3)
+    >>> sorted(chosen(info))
+    ['l2', 'level_l2', 'naive', 'own_l2', 'smooth_l2']
+    """
+    return {key: info[key] for key in CHOSEN}
 
 
 def _per_column(name, value, horizon):
@@ -415,8 +440,7 @@ def _coordinate_search(error, grids, rounds=6):
         return min(grid, key=lambda v: abs(np.log10(v) - np.log10(value)) if v > 0 else np.inf) \
             if value > 0 and any(v > 0 for v in grid) else grid[0]
 
-    current = (start(grids[0], 1.0), start(grids[1], 1.0), start(grids[2], 0.0),
-               start(grids[3], 1.0))
+    current = tuple(start(g, v) for g, v in zip(grids, (1.0, 1.0, 0.0, 1.0), strict=True))
     for _ in range(rounds):
         previous = current
         for axis, grid in enumerate(grids):
@@ -434,14 +458,6 @@ def _centered_system(a, target):
     mean_a, mean_y = a.mean(axis=0), target.mean(axis=0)
     ac, yc = a - mean_a, target - mean_y
     return ac.T @ ac, ac.T @ yc, mean_a, mean_y
-
-
-def _fit(design, target, is_level, lam, lev, smooth=0.0, roughness=None):
-    """The fit for fixed penalties (tests and the refit)."""
-    coef, intercept, _ = fit_grouped_ridge(
-        design, target, is_level, roughness=roughness, l2=lam, level_l2=lev, smooth_l2=smooth,
-    )
-    return coef, intercept
 
 
 def compose_recursive(weights, bias, window, num_features, past_length, horizon, residual):
@@ -563,8 +579,7 @@ def fit_linear_part(
     is_own = own_change_columns(window, num_features, past_length)
     if naive is None:
         naive = bool(residual)
-    _zero_columns(naive, fit_target.shape[1], name="naive")
-    if not residual and (naive is True or (not isinstance(naive, bool) and any(naive))):
+    if not residual and (naive is True or any(_naive_columns(naive, fit_target.shape[1]))):
         raise ValueError(
             "`naive` (repeat the last value) needs `residual=True`. "
             f"Received: naive={naive!r}, residual={residual!r}"
@@ -572,22 +587,16 @@ def fit_linear_part(
     coef, intercept, info = fit_grouped_ridge(
         design, fit_target, is_level, roughness=roughness, holdout=holdout,
         l2=l2, level_l2=level_l2, smooth_l2=smooth_l2, is_own=is_own, own_l2=own_l2,
-        zero=naive,
+        naive=naive,
     )
-    info["naive"] = info.pop("zero")
-    info["naive_rmse"] = info.pop("zero_rmse")
     if holdout is not None and refit:
         coef, intercept, _ = fit_grouped_ridge(
             np.concatenate([design, holdout[0]]),
             np.concatenate([fit_target, holdout[1]]),
             is_level,
             roughness=roughness,
-            l2=info["l2"],
-            level_l2=info["level_l2"],
-            smooth_l2=info["smooth_l2"],
             is_own=is_own,
-            own_l2=info["own_l2"],
-            zero=info["naive"],
+            **chosen(info),
         )
         info["refit_on_validation"] = True
     kernel = to_flat_weights(coef, window, num_features, past_length)

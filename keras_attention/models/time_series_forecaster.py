@@ -582,8 +582,8 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         forecast of the change from the last value, from the window's
         changes and its last values, with four penalties (on the driving
         series' change weights, on the target's own change weights, on the
-        level weights, on the roughness of each series' lag weights) chosen on `validation_data` (else on the last 20% of `x`, in
-        time order); with `strategy="recursive"`, the one-step fit iterated
+        level weights, on the roughness of each series' lag weights) chosen
+        on `validation_data` (else on the last 20% of `x`, in time order); with `strategy="recursive"`, the one-step fit iterated
         over the horizon. As the network's output layer starts at zero, the
         model is then exactly this linear model, and training fits the
         network to what the linear part leaves. With `freeze`, the highway
@@ -606,9 +606,8 @@ class TimeSeriesForecaster(ForecasterExport, Task):
                 validation data then selects the network's epochs (it would
                 judge a linear part that has seen it); refit at the end
                 instead, with the returned penalties:
-                `fit_linear(x_and_val, y_and_val, l2=info["l2"],
-                level_l2=info["level_l2"], smooth_l2=info["smooth_l2"],
-                own_l2=info["own_l2"], naive=info["naive"])`.
+                `fit_linear(x_and_val, y_and_val, **linear_part.chosen(info))`
+                (the penalties and the naive choice of `info`).
             freeze: make the highway non-trainable.
             own_l2: fixed penalty of the target's own past changes (like
                 `l2`; searched when `None`).

@@ -33,7 +33,7 @@ from keras_attention.callbacks import AttentionImageLogger
 from keras_attention.data import timeseries as ts
 from keras_attention.data.prediction_windows import forecast_table, preprocessing_config
 from keras_attention.evaluation import forecasting as fc
-from keras_attention.models import SeriesPreprocessor, TimeSeriesForecaster
+from keras_attention.models import SeriesPreprocessor, TimeSeriesForecaster, linear_part
 from keras_attention.recipes.common import Result, fit_verbose, get_log, written
 from keras_attention.recipes.configs import ForecastConfig, SeriesConfig
 from keras_attention.recipes.forecast_plots import save_plots
@@ -219,9 +219,8 @@ def refit_linear_part(model, config, series, info):
     train, val = series["train"], series["val"]
     both = {key: np.concatenate([train.inputs[key], val.inputs[key]])
             for key in ("drivers", "past_target")}
-    model.fit_linear(both, np.concatenate([train.target, val.target]), l2=info["l2"],
-                     level_l2=info["level_l2"], smooth_l2=info["smooth_l2"],
-                     own_l2=info["own_l2"], naive=info["naive"])
+    model.fit_linear(both, np.concatenate([train.target, val.target]),
+                     **linear_part.chosen(info))
     return {**info, "refit_on_validation": True}
 
 
