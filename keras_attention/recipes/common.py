@@ -189,7 +189,10 @@ def begin_training(config, log, load, build, examples, note=""):
     """The start every training recipe shares: seeds everything from
     `config.seed` (`config.deterministic`), starts a stopwatch, loads the
     data (`load(config)`), builds the model (`build(config, data)`) and
-    logs what is about to be trained (`start_training`).
+    logs what is about to be trained (`start_training`). `note` (appended
+    to that line) is a string, or a function of no arguments returning it,
+    called after seeding (e.g. one that asks for the tf.distribute
+    strategy, which must not run before the seeds are set).
 
     Returns:
         `(log, stopwatch, data, model)`: `log` as `get_log` makes it, the
@@ -202,7 +205,7 @@ def begin_training(config, log, load, build, examples, note=""):
     watch = Stopwatch()
     data = load(config)
     model = build(config, data)
-    start_training(config, model, log, examples, note)
+    start_training(config, model, log, examples, note() if callable(note) else note)
     return log, watch, data, model
 
 

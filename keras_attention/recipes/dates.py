@@ -209,8 +209,10 @@ def train_dates(config=None, log=print):
         written and the model.
     """
     config = config or DatesConfig()
-    replicas = training.get_strategy(config.strategy).num_replicas_in_sync
-    note = f" on {replicas} replicas (gradients all-reduced)" if replicas > 1 else ""
+    def note():  # asks for the strategy after seeding (begin_training)
+        replicas = training.get_strategy(config.strategy).num_replicas_in_sync
+        return f" on {replicas} replicas (gradients all-reduced)" if replicas > 1 else ""
+
     # Training time here counts the data and the model too (seconds).
     log, watch, data, model = begin_training(
         config, log, load_dates, build_dates_model, "dates", note)
