@@ -8,9 +8,10 @@ environment sees the dependencies of the running one (TensorFlow, Keras,
 environment's editable install of keras_attention stays inactive, and the
 test checks that the wheel's copy is the one imported.
 
-The fast tests check the import rules that keep the package installable
-and light: no module imports Keras' private `keras.src`, and none imports
-the top-level package itself (which would import every subpackage).
+The fast tests check the rules that keep the package installable, light
+and readable: no module imports Keras' private `keras.src`, none imports
+the top-level package itself (which would import every subpackage), and
+no file is over `MAX_LINES` lines.
 """
 
 import os
@@ -58,6 +59,17 @@ def test_no_package_module_imports_the_top_level_package():
                             r"|from\s+keras_attention\s+import\s)")
     assert found == []
     assert offending_lines(r"^\s*import\s+os\s*$")  # the scan sees the package
+
+
+# Issue 14: files split by job; none over ~500 lines.
+MAX_LINES = 520
+
+
+def test_no_package_file_is_over_the_line_limit():
+    long = {name: text.count("\n") for name, text in package_sources().items()
+            if text.count("\n") > MAX_LINES}
+    assert long == {}
+    assert max(text.count("\n") for text in package_sources().values()) > MAX_LINES // 2
 
 
 def test_the_rules_are_checked_on_real_lines():

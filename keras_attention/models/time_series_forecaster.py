@@ -4,53 +4,36 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_attention.layers.attention_decoder import AttentionDecoder
-from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
 from keras_attention.layers.attention_utils import (
     validate_choice,
     validate_positive_int,
     validate_rate,
 )
-from keras_attention.layers.bahdanau_attention import BahdanauAttention
-from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
-from keras_attention.layers.luong_attention import SCORE_MODES, LuongAttention
 from keras_attention.layers.reversible_instance_normalization import (
     ReversibleInstanceNormalization,
 )
-from keras_attention.models import linear_part
+from keras_attention.models import forecaster_layers
 from keras_attention.models.forecaster_export import ForecasterExport
-from keras_attention.models.samplers.feedback_sampler import FeedbackSampler
-from keras_attention.models.task import Task, check_finite
-from keras_attention.runtime.preprocessors import (
-    SeriesPreprocessor,
-    check_drivers_shape,
+from keras_attention.models.forecaster_layers import (  # noqa: F401 (public names)
+    ATTENTIONS,
+    DECODERS,
+    ENCODERS,
+    PROTOCOLS,
+    REVIN_MODES,
+    STRATEGIES,
+    check_bool,
 )
-
-ENCODERS = ("lstm", "gru", "bilstm", "bigru", "simple")
-DECODERS = ("lstm", "gru")
-ATTENTIONS = ("bahdanau", "luong", "none")
-PROTOCOLS = ("nowcast", "forecast")
-STRATEGIES = ("direct", "recursive")
-REVIN_MODES = ("mean", "last")
+from keras_attention.models.forecaster_linear import ForecasterLinearPart
+from keras_attention.models.samplers.feedback_sampler import FeedbackSampler
+from keras_attention.models.task import Task
 
 # What a config saved before an argument existed means: the behaviour of the
 # version that saved it (the constructor defaults may differ).
 _LEGACY_DEFAULTS = {"strategy": "recursive", "revin": None, "revin_std": True}
 
-_RNN_LAYERS = {
-    "lstm": keras.layers.LSTM,
-    "gru": keras.layers.GRU,
-    "simple": keras.layers.SimpleRNN,
-}
-_CELLS = {
-    "lstm": keras.layers.LSTMCell,
-    "gru": keras.layers.GRUCell,
-    "simple": keras.layers.SimpleRNNCell,
-}
-
 
 @keras.saving.register_keras_serializable(package="keras_attention")
-class TimeSeriesForecaster(ForecasterExport, Task):
+class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
     """A linear forecaster plus an attention encoder–decoder for what it leaves.
 
     The forecast is the sum of three parts, so that training can never end
@@ -209,23 +192,8 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         self.attention_units = validate_positive_int(
             "attention_units", attention_units, allow_none=True
         )
-        if score_mode is not None:
-            if attention != "luong":
-                raise ValueError(
-                    "`score_mode` applies only to attention='luong'. Received: "
-                    f"score_mode={score_mode!r} with attention={attention!r}"
-                )
-            validate_choice("score_mode", score_mode, SCORE_MODES)
+        forecaster_layers.check_network_args(encoder, attention, score_mode, input_attention)
         self.score_mode = score_mode
-        if not isinstance(input_attention, bool):
-            raise ValueError(
-                f"`input_attention` must be a bool. Received: input_attention={input_attention!r}"
-            )
-        if input_attention and encoder.startswith("bi"):
-            raise ValueError(
-                "`input_attention=True` needs a unidirectional encoder ('lstm', "
-                f"'gru' or 'simple'). Received: encoder={encoder!r}"
-            )
         self.input_attention = input_attention
         self.protocol = validate_choice("protocol", protocol, PROTOCOLS)
         if protocol == "nowcast" and window < 2:
@@ -233,75 +201,18 @@ class TimeSeriesForecaster(ForecasterExport, Task):
                 "`window` must be at least 2 with protocol='nowcast' (the decoder "
                 f"reads window - 1 past target values). Received: window={window}"
             )
-        if not isinstance(residual, bool):
-            raise ValueError(f"`residual` must be a bool. Received: residual={residual!r}")
-        self.residual = residual
-        if not isinstance(highway, bool):
-            raise ValueError(f"`highway` must be a bool. Received: highway={highway!r}")
-        self.highway = highway
+        self.residual = check_bool("residual", residual)
+        self.highway = check_bool("highway", highway)
         self.dropout = validate_rate("dropout", dropout)
         self.strategy = validate_choice("strategy", strategy, STRATEGIES)
         if revin is not None:
             validate_choice("revin", revin, REVIN_MODES)
         self.revin = revin
-        if not isinstance(revin_std, bool):
-            raise ValueError(f"`revin_std` must be a bool. Received: revin_std={revin_std!r}")
-        self.revin_std = revin_std
-        if isinstance(preprocessor, dict):
-            preprocessor = SeriesPreprocessor.from_config(preprocessor)
-        if preprocessor is not None:
-            if not isinstance(preprocessor, SeriesPreprocessor):
-                raise ValueError(
-                    "`preprocessor` must be a keras_attention.runtime.SeriesPreprocessor "
-                    f"or None. Received: preprocessor={preprocessor!r}"
-                )
-            if len(preprocessor.features) != num_features:
-                raise ValueError(
-                    f"`preprocessor` names {len(preprocessor.features)} driving series "
-                    f"but the model reads num_features={num_features}. Received: "
-                    f"features={preprocessor.features}"
-                )
-        self._preprocessor = preprocessor
+        self.revin_std = check_bool("revin_std", revin_std)
+        self._preprocessor = forecaster_layers.check_preprocessor(preprocessor, num_features)
 
-        score_units = attention_units or units
-        base = encoder[2:] if encoder.startswith("bi") else encoder
-        if input_attention:
-            self.encoder = InputAttentionEncoder(
-                _CELLS[base](units, name="encoder_cell"),
-                BahdanauAttention(score_units, name="input_attention"),
-                name="encoder",
-            )
-        else:
-            rnn = _RNN_LAYERS[base](
-                units, return_sequences=True, return_state=True, name=f"encoder_{base}"
-            )
-            self.encoder = (
-                keras.layers.Bidirectional(rnn, name="encoder")
-                if encoder.startswith("bi")
-                else rnn
-            )
-        if attention == "bahdanau":
-            temporal = BahdanauAttention(score_units, name="temporal_attention")
-            query = "previous"
-        elif attention == "luong":
-            temporal = LuongAttention(
-                score_mode or "general",
-                units=attention_units,
-                name="temporal_attention",
-            )
-            query = "current"
-        else:
-            temporal, query = None, "previous"
-        self.decoder_cell = AttentionDecoderCell(
-            _CELLS[decoder](units, name="decoder_cell"),
-            temporal,
-            query=query,
-            input_feeding=False,
-            attention_layer_size=units,
-            output_attention=True,
-            name="attention_decoder_cell",
-        )
-        self.decoder = AttentionDecoder(self.decoder_cell, name="decoder")
+        self.encoder = forecaster_layers.make_encoder(self)
+        self.decoder_cell, self.decoder = forecaster_layers.make_decoder(self)
         num_decoder_states = 2 if decoder == "lstm" else 1
         self.bridge = [
             keras.layers.Dense(units, activation="tanh", name=f"bridge_{i}")
@@ -392,56 +303,7 @@ class TimeSeriesForecaster(ForecasterExport, Task):
         return outputs, final, input_weights
 
     def _split_inputs(self, inputs):
-        if isinstance(inputs, dict):
-            missing = [k for k in ("drivers", "past_target") if k not in inputs]
-            if missing:
-                raise ValueError(
-                    "TimeSeriesForecaster inputs must be a dict with 'drivers' and "
-                    f"'past_target'. Missing: {missing}"
-                )
-            drivers, past = inputs["drivers"], inputs["past_target"]
-        elif isinstance(inputs, (list, tuple)) and len(inputs) == 2:
-            drivers, past = inputs
-        else:
-            raise ValueError(
-                "TimeSeriesForecaster inputs must be {'drivers': (B, T, n), "
-                "'past_target': (B, T_p, 1)} or a (drivers, past_target) tuple. "
-                f"Received: {type(inputs).__name__}"
-            )
-        if len(past.shape) == 2:
-            past = ops.expand_dims(past, -1)
-        # Known values (numpy, eager tensors) are checked here; NaN would
-        # otherwise flow silently through the attention weights.
-        for name, value in (("drivers", drivers), ("past_target", past)):
-            if isinstance(value, np.ndarray) or not isinstance(value, keras.KerasTensor):
-                try:
-                    known = keras.ops.convert_to_numpy(value)
-                except Exception:  # noqa: BLE001 (a traced tensor has no values)
-                    continue
-                check_finite(name, known)
-        expected = (self.window, self.num_features)
-        if tuple(drivers.shape[1:]) != expected:
-            raise ValueError(
-                f"`drivers` must have shape (batch, {self.window}, {self.num_features}) "
-                f"(window, num_features). Received: drivers.shape={tuple(drivers.shape)}"
-            )
-        if (
-            drivers.shape[0] is not None
-            and past.shape[0] is not None
-            and drivers.shape[0] != past.shape[0]
-        ):
-            raise ValueError(
-                "`drivers` and `past_target` must have the same batch size. "
-                f"Received: drivers.shape={tuple(drivers.shape)} and "
-                f"past_target.shape={tuple(past.shape)}"
-            )
-        if past.shape[1] != self.past_target_length:
-            raise ValueError(
-                f"`past_target` must have {self.past_target_length} steps with "
-                f"protocol={self.protocol!r} and window={self.window}. "
-                f"Received: past_target.shape={tuple(past.shape)}"
-            )
-        return drivers, past
+        return forecaster_layers.split_inputs(self, inputs)
 
     def _network_value(self, output, stats, training):
         """The network's contribution, on the scale of the inputs."""
@@ -560,126 +422,6 @@ class TimeSeriesForecaster(ForecasterExport, Task):
             predictions.append(from_input(feedback["outputs"])[:, :, 0])
             weights.append(feedback["attention"])
         return ops.concatenate(predictions, axis=-1), ops.concatenate(weights, axis=1)
-
-    def fit_linear(
-        self,
-        x,
-        y,
-        validation_data=None,
-        l2=None,
-        level_l2=None,
-        smooth_l2=None,
-        refit=False,
-        freeze=True,
-        own_l2=None,
-        naive=None,
-    ):
-        """Sets the linear part (the highway) by ridge regression, in closed form.
-
-        Call it before `compile`/`fit` (it needs `highway=True`). The highway
-        then holds a ridge regression fitted on `(x, y)` (see
-        `keras_attention.models.linear_part`): with `residual=True`, a
-        forecast of the change from the last value, from the window's
-        changes and its last values, with four penalties (on the driving
-        series' change weights, on the target's own change weights, on the
-        level weights, on the roughness of each series' lag weights) chosen
-        on `validation_data` (else on the last 20% of `x`, in time order); with `strategy="recursive"`, the one-step fit iterated
-        over the horizon. As the network's output layer starts at zero, the
-        model is then exactly this linear model, and training fits the
-        network to what the linear part leaves. With `freeze`, the highway
-        is not trained (the setting is saved with the model).
-
-        Args:
-            x: dict `{"drivers": (N, T, n), "past_target": (N, T_p, 1)}` (or
-                the tuple) of training windows, in time order, as numpy
-                arrays.
-            y: `(N, horizon)` targets.
-            validation_data: optional `(x_val, y_val)` to choose the
-                penalties on.
-            l2, level_l2, smooth_l2: fixed penalties of the driving series'
-                change weights, the level weights and the roughness of the
-                lag weights, instead of their search (`level_l2=float("inf")`
-                drops the levels): numbers, or lists of one per horizon step
-                (the returned dict's, to refit on more windows later).
-            refit: after the search on `validation_data`, fit on `x` and
-                `validation_data` together. Leave it off when the same
-                validation data then selects the network's epochs (it would
-                judge a linear part that has seen it); refit at the end
-                instead, with the returned penalties:
-                `fit_linear(x_and_val, y_and_val, **linear_part.chosen(info))`
-                (the penalties and the naive choice of `info`).
-            freeze: make the highway non-trainable.
-            own_l2: fixed penalty of the target's own past changes (like
-                `l2`; searched when `None`).
-            naive: with `residual=True`, "repeat the last value" (every
-                highway weight 0) is a candidate: the fit is used only if it
-                beats it on the held-out windows by
-                `linear_part.SEARCH_MARGIN` (default, `None`); a list of one
-                boolean per horizon step fixes the choice; `False`: never.
-
-        Returns:
-            A dict: the chosen penalties and their held-out RMSE, per
-            horizon step (of the one-step fit for `"recursive"`).
-
-        Example:
-
-        >>> import numpy as np
-        >>> model = TimeSeriesForecaster(window=4, num_features=1, units=4,
-        ...                               residual=True, highway=True)
-        >>> rng = np.random.default_rng(0)
-        >>> x = {"drivers": rng.normal(size=(64, 4, 1)).astype("float32"),
-        ...      "past_target": rng.normal(size=(64, 3, 1)).astype("float32")}
-        >>> y = x["past_target"][:, -1] + 0.5 * x["drivers"][:, -1]
-        >>> info = model.fit_linear(x, y, l2=0.0, level_l2=0.0, smooth_l2=0.0, own_l2=0.0)
-        >>> bool(np.allclose(model.predict(x, verbose=0), y, atol=1e-4))
-        True
-        """
-        if not self.highway:
-            raise ValueError(
-                "fit_linear() sets the highway: build the model with highway=True."
-            )
-        if isinstance(x, dict):
-            drivers, past = x.get("drivers"), x.get("past_target")
-        elif isinstance(x, (list, tuple)) and len(x) == 2:
-            drivers, past = x
-        else:
-            drivers = past = None
-        if drivers is None or past is None:
-            raise ValueError(
-                "`x` must be {'drivers': (N, T, n), 'past_target': (N, T_p, 1)} or a "
-                f"(drivers, past_target) tuple. Received: {type(x).__name__}"
-            )
-        drivers = np.asarray(drivers)
-        past = np.asarray(past)
-        if past.ndim == 2:
-            past = past[..., None]
-        y = np.asarray(y)
-        if y.ndim == 1:
-            y = y[:, None]
-        check_drivers_shape(drivers, self.window, self.num_features)
-        if past.shape[1:] != (self.past_target_length, 1):
-            raise ValueError(
-                f"`past_target` must have {self.past_target_length} steps with "
-                f"protocol={self.protocol!r} and window={self.window}. "
-                f"Received: past_target.shape={past.shape}"
-            )
-        if y.shape != (len(drivers), self.horizon):
-            raise ValueError(
-                f"`y` must have shape (N, horizon) = ({len(drivers)}, {self.horizon}). "
-                f"Received: y.shape={y.shape}"
-            )
-        if not self.built:
-            self.build()
-        kernel, bias, info = linear_part.fit_linear_part(
-            (drivers, past), y, self.window, self.num_features, self.past_target_length,
-            residual=self.residual, strategy=self.strategy, validation_data=validation_data,
-            l2=l2, level_l2=level_l2, smooth_l2=smooth_l2, refit=refit, own_l2=own_l2,
-            naive=naive,
-        )
-        self.highway_layer.set_weights([kernel.astype("float32"), bias.astype("float32")])
-        if freeze:
-            self.highway_layer.trainable = False
-        return info
 
     def predict_with_attention(self, inputs, batch_size=256):
         """Forecasts and attention weights as numpy arrays, batch by batch.

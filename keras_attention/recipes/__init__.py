@@ -16,13 +16,15 @@ command line calls:
 - `forecasting`: the forecaster next to its baselines, `train`
   (`load_series` → `fit_and_evaluate` per seed → `finish`), and used: `run`
   (forecast a CSV, its empty targets at the end included), `evaluate`,
-  `plot_attention`; `forecast_plots` draws its PNGs;
+  `plot_attention`; `forecast_data` loads the series and the saved
+  preprocessing, `forecast_plots` draws its PNGs;
 - `tuning`: KerasTuner searches, `tune_translator`, `tune_forecaster`;
 - `configs`, `command_configs`: the configurations, each default declared
-  once; `options` turns them into command-line options;
+  once (on the option groups of `shared_configs`); `options` turns them
+  into command-line options;
 - `families`: the registry of model families the command line looks a model
   up in; `common`: shared helpers.
 
-`configs`, `command_configs`, `options` and `families` import neither Keras
-nor TensorFlow.
+`configs`, `shared_configs`, `command_configs`, `options` and `families`
+import neither Keras nor TensorFlow.
 """

@@ -37,6 +37,7 @@ LIGHT_MODULES = (
     "keras_attention.recipes.configs",
     "keras_attention.recipes.families",
     "keras_attention.recipes.options",
+    "keras_attention.recipes.shared_configs",
     "keras_attention.utils",
     "keras_attention.version",
 )
