@@ -308,7 +308,7 @@ def test_train_forecast_then_forecast_a_csv(forecaster, series_csv, tmp_path):
     assert "test RMSE" in train.stdout and "loss:" in train.stdout
     # The model holds its preprocessing (columns, fitted scaler): no sidecar.
     assert not path.with_name("model.preprocessing.json").exists()
-    from keras_attention.recipes.forecasting import _config_of
+    from keras_attention.recipes.forecast_data import _config_of
 
     config = _config_of(load_model(path))
     assert config["target"] == "target" and config["window"] == 10
@@ -540,7 +540,7 @@ def test_forecast_predicts_the_empty_targets_at_the_end(forecaster, series_csv, 
     assert table["target"].isna().tolist() == [r >= 37 for r in range(9, 40)]
     # The same numbers, fed back by hand: the model on the saved scaler's windows.
     from keras_attention.data.prediction_windows import scaler_from_dict
-    from keras_attention.recipes.forecasting import _config_of
+    from keras_attention.recipes.forecast_data import _config_of
 
     model = load_model(path)
     config = _config_of(model)

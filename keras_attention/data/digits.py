@@ -26,7 +26,7 @@ import inspect
 
 import numpy as np
 
-from keras_attention.runtime.preprocessors import _resize_matrix
+from keras_attention.runtime.image_preprocessor import _resize_matrix
 
 DIGIT_WORDS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",

@@ -11,7 +11,7 @@ from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.input_attention_encoder import InputAttentionEncoder
 from keras_attention.layers.luong_attention import SCORE_MODES, LuongAttention
 from keras_attention.models.task import check_finite
-from keras_attention.runtime.preprocessors import (
+from keras_attention.runtime.series_preprocessor import (
     SeriesPreprocessor,
     check_drivers_shape,
 )

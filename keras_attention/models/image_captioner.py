@@ -13,7 +13,7 @@ from keras_attention.models.image_captioning import ImageCaptioning
 from keras_attention.models.task import Task
 from keras_attention.models.token_decoding import TokenDecoding, token_compile_defaults
 from keras_attention.models.token_export import TokenDecoderExport
-from keras_attention.runtime.preprocessors import ImagePreprocessor
+from keras_attention.runtime.image_preprocessor import ImagePreprocessor
 
 ATTENTIONS = cl.ATTENTIONS
 POSITIONS = cl.POSITIONS

@@ -23,10 +23,9 @@ and the weights are mapped back to the flat basis of the `Dense` layer.
 import numpy as np
 
 # The design and the ridge helpers live in `linear_design` and `linear_ridge`;
-# every name this module had stays importable from here (tests and benches
+# their public names stay importable from here (users, tests and benches
 # call `linear_part.<name>`). `fit_grouped_ridge` stays here: it reads the
 # grids and `SEARCH_MARGIN`, which tests and benches set on this module.
-from keras_attention.data.timeseries.recursive import recursive_forecast  # noqa: F401
 from keras_attention.models.linear_design import (
     _arrays,
     change_level_design,
@@ -36,7 +35,6 @@ from keras_attention.models.linear_design import (
     to_flat_weights,
 )
 from keras_attention.models.linear_ridge import (
-    _centered_system,  # noqa: F401
     _coordinate_search,
     _holdout_split,
     _HoldoutError,

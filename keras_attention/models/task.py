@@ -27,7 +27,7 @@ import keras
 import numpy as np
 
 from keras_attention.models import samplers as samplers_lib
-from keras_attention.runtime.preprocessors import first_non_finite
+from keras_attention.runtime.series_preprocessor import first_non_finite
 
 # Output roles of an endpoint, as `verify_export` compares them.
 TOKENS = "tokens"  # exact: a sample whose tokens differ is a mismatch

@@ -14,7 +14,7 @@ from keras_attention.layers.reversible_instance_normalization import (
 )
 from keras_attention.models import forecaster_layers
 from keras_attention.models.forecaster_export import ForecasterExport
-from keras_attention.models.forecaster_layers import (  # noqa: F401 (public names)
+from keras_attention.models.forecaster_layers import (
     ATTENTIONS,
     DECODERS,
     ENCODERS,
@@ -302,9 +302,6 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
                 final = states[0]
         return outputs, final, input_weights
 
-    def _split_inputs(self, inputs):
-        return forecaster_layers.split_inputs(self, inputs)
-
     def _network_value(self, output, stats, training):
         """The network's contribution, on the scale of the inputs."""
         value = self.head(self.output_dropout(output, training=training))
@@ -335,7 +332,7 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
         return self.highway_layer(flat)
 
     def call(self, inputs, training=None, return_attention_scores=False):
-        drivers, past = self._split_inputs(inputs)
+        drivers, past = forecaster_layers.split_inputs(self, inputs)
         drivers = ops.cast(drivers, self.compute_dtype)
         past = ops.cast(past, self.compute_dtype)
         if self.revin is not None:

@@ -18,7 +18,7 @@ and `plot_attention`. They read the preprocessing saved with the model
 keras-attention 0.1 has it in `<model>.preprocessing.json` beside it).
 
 The data steps (`load_series`, the baselines, the saved preprocessing) are in
-`recipes.forecast_data`; this module re-exports them.
+`recipes.forecast_data`; this module re-exports its public names.
 """
 
 import dataclasses
@@ -37,16 +37,11 @@ from keras_attention.evaluation import forecasting as fc
 from keras_attention.models import TimeSeriesForecaster, linear_part
 from keras_attention.recipes.common import Result, fit_verbose, get_log, written
 from keras_attention.recipes.configs import ForecastConfig
-from keras_attention.recipes.forecast_data import (  # noqa: F401 (re-exported)
+from keras_attention.recipes.forecast_data import (  # noqa: F401 (public names re-exported)
     PREPROCESSING_SUFFIX,
     _absolute_data,
-    _check_data,
     _checked,
-    _config_of,
-    _is_sml2010,
     _new_data,
-    _spec_from_training,
-    _training_spec,
     baseline_fit_parts,
     baseline_predictions,
     carve_validation,

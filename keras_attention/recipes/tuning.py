@@ -36,12 +36,12 @@ from keras_attention.data import (
 from keras_attention.evaluation import corpus_bleu, exact_match
 from keras_attention.recipes.common import Result, get_log, written
 from keras_attention.recipes.configs import TuneForecasterConfig, TuneTranslatorConfig
-from keras_attention.recipes.forecasting import (
+from keras_attention.recipes.forecast_data import (
     _absolute_data,
-    evaluate_model,
     load_series,
     series_preprocessor,
 )
+from keras_attention.recipes.forecasting import evaluate_model
 from keras_attention.recipes.options import ConfigError
 
 

@@ -47,7 +47,7 @@ def read_image(path):
     Example:
 
     >>> import numpy as np
-    >>> from keras_attention.runtime.preprocessors import read_image
+    >>> from keras_attention.runtime.image_preprocessor import read_image
     >>> np.save("canvas.npy", np.zeros((32, 96, 1), "float32"))
     >>> read_image("canvas.npy").shape
     (32, 96, 1)

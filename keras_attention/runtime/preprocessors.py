@@ -27,7 +27,6 @@ from .arguments import _short, _vocabulary
 from .image_preprocessor import (  # noqa: F401 (re-exported)
     IMAGE_SUFFIXES,
     ImagePreprocessor,
-    _resize_matrix,
     read_image,
 )
 from .series_preprocessor import (  # noqa: F401 (re-exported)
@@ -37,7 +36,7 @@ from .series_preprocessor import (  # noqa: F401 (re-exported)
     first_non_finite,
 )
 from .text import detokenize, tokenize, validate_tokenization
-from .vocabulary import END_ID, OOV_ID, PAD_ID, START_ID, Vocabulary  # noqa: F401
+from .vocabulary import END_ID, OOV_ID, PAD_ID, START_ID
 
 
 class EncodedSources:

@@ -15,7 +15,7 @@ from .litert import (
     greedy_step_loop,
     load_metadata,
 )
-from .preprocessors import check_drivers_shape, first_non_finite
+from .series_preprocessor import check_drivers_shape, first_non_finite
 
 
 class TFLiteTranslator(TFLiteRunner):
