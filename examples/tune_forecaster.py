@@ -2,7 +2,7 @@
 Title: Hyperparameter search for an attention forecaster with KerasTuner
 Author: keras-attention contributors
 Date created: 2026/11/21
-Last modified: 2026/11/21
+Last modified: 2026/12/03
 Description: Search encoder, decoder, attention type, input attention, size, dropout, learning rate and batch size of a TimeSeriesForecaster with KerasTuner, then retrain, compare with baselines and save the best configuration.
 Accelerator: None
 """
@@ -20,9 +20,16 @@ attention (Bahdanau, Luong with its score mode, or none), a residual
 connection, the units, dropout and learning rate; the batch size is searched
 in `HyperModel.fit`. Every default reproduces the builder's default model.
 
+Every trial starts from the forecaster's linear part, fitted in closed form
+and frozen (as `keras-attention train forecast` does); the network learns
+what it leaves and is kept only where it beats it on validation by
+`--keep-margin`, so no trial ends worse than the linear model.
+
 The search uses a validation part of the series (the objective is the
 validation MSE on the scaled target); the best configuration is retrained
-and evaluated once on the test part, next to the naive and linear baselines.
+(the linear part fitted again on the training and validation windows at the
+end) and evaluated once on the test part, next to the naive and linear
+baselines.
 
 ```
 python examples/tune_forecaster.py                      # embedded series, random search, ~4 min on 2 cores

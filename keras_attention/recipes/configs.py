@@ -50,6 +50,7 @@ from keras_attention.recipes.shared_configs import (  # noqa: F401 (re-exported)
     VERBOSE_HELP,
     AttentionOptions,
     DecodingOptions,
+    LinearPartOptions,
     RunOptions,
     SeriesConfig,
     _Checked,
@@ -155,7 +156,7 @@ class PairsConfig(AttentionOptions, RunOptions):
 
 
 @dataclasses.dataclass
-class ForecastConfig(SeriesConfig, RunOptions):
+class ForecastConfig(SeriesConfig, LinearPartOptions, RunOptions):
     """A forecaster next to the naive and linear baselines
     (`recipes.forecasting.train`).
 
@@ -186,12 +187,6 @@ class ForecastConfig(SeriesConfig, RunOptions):
     revin_std: bool = option(True, "RevIN divides by each window's std")
     units: int = option(64, "recurrent units", check="positive", metavar="N")
     dropout: float = option(0.0, "dropout rate", check="rate", metavar="RATE")
-    fit_linear: bool = option(
-        True, "set the linear part by ridge regression (penalties chosen on the validation "
-        "part) and freeze it before training the network")
-    refit_linear: bool = option(
-        True, "after training, fit the linear part again on the training and validation "
-        "windows with the chosen penalties")
     validation_fraction: float = option(
         0.2, "with a 2-part split, the last fraction of the training rows becomes the "
         "validation part (early stopping, the linear part's penalties; the scaler is "
@@ -205,10 +200,6 @@ class ForecastConfig(SeriesConfig, RunOptions):
         20, "with a validation part, stop after N epochs without improvement (0: never); "
         "the best validation epoch is kept, or the untrained model (the linear part) if "
         "none beats it", check="non_negative", metavar="N")
-    keep_margin: float = option(
-        0.02, "the trained network replaces the untrained model (the linear part) only if "
-        "its best validation loss (MSE) is at least this fraction lower", check="rate",
-        metavar="F")
     seeds: str = option("0", "comma-separated seeds; mean and std over them",
                         metavar="S,S,...")
     strategy: str = option("none", "tf.distribute strategy (docs/distributed.md)",
@@ -360,7 +351,7 @@ class TuneTranslatorConfig(_TuneOptions):
 
 
 @dataclasses.dataclass
-class TuneForecasterConfig(SeriesConfig, _TuneOptions):
+class TuneForecasterConfig(SeriesConfig, LinearPartOptions, _TuneOptions):
     """A KerasTuner search over forecasters (`recipes.tuning.tune_forecaster`).
 
     Example:

@@ -1,8 +1,9 @@
 """The choices and the groups of fields that the configurations share.
 
 `RunOptions` (reliability and logging), `SeriesConfig` (a series and its
-windows), `DecodingOptions` (a translator's sampler) and `AttentionOptions`
-(a translator's attention), on which `recipes.configs` and
+windows), `LinearPartOptions` (a forecaster's linear part), `DecodingOptions`
+(a translator's sampler) and `AttentionOptions` (a translator's attention),
+on which `recipes.configs` and
 `recipes.command_configs` build, and the tuples of choices of their options.
 `recipes.configs` re-exports them all. Like it, this module imports only the
 standard library.
@@ -67,6 +68,22 @@ class RunOptions(_Checked):
         output="dir")
     verbose: int | None = option(
         None, VERBOSE_HELP + " (default: 1 on a terminal, else 2)", choices=(0, 1, 2))
+
+
+@dataclasses.dataclass
+class LinearPartOptions(_Checked):
+    """How a forecaster's linear part is set (training and tuning)."""
+
+    fit_linear: bool = option(
+        True, "set the linear part by ridge regression (penalties chosen on the validation "
+        "part) and freeze it before training the network")
+    refit_linear: bool = option(
+        True, "after training, fit the linear part again on the training and validation "
+        "windows with the chosen penalties")
+    keep_margin: float = option(
+        0.02, "the trained network replaces the untrained model (the linear part) only if "
+        "its best validation loss (MSE) is at least this fraction lower", check="rate",
+        metavar="F")
 
 
 @dataclasses.dataclass

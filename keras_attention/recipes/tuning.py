@@ -41,7 +41,7 @@ from keras_attention.recipes.forecast_data import (
     load_series,
     series_preprocessor,
 )
-from keras_attention.recipes.forecasting import evaluate_model
+from keras_attention.recipes.forecasting import evaluate_model, refit_linear_part
 from keras_attention.recipes.options import ConfigError
 
 
@@ -270,6 +270,7 @@ def forecaster_hypermodel(config, series):
         window=series.window, num_features=series.num_features, horizon=series.horizon,
         protocol=series.protocol, batch_sizes=(32, 64, 128),
         preprocessor=series_preprocessor(series),  # saved with the model
+        fit_linear=config.fit_linear, keep_margin=config.keep_margin,
     )
     hp = kt.HyperParameters()
     if not config.full_space:
@@ -280,7 +281,10 @@ def forecaster_hypermodel(config, series):
 
 def retrain_forecaster(config, hypermodel, best_hp, series):
     """The best configuration, rebuilt and trained for `final_epochs`,
-    keeping the weights of its best validation epoch."""
+    keeping the weights of its best validation epoch (or, with the linear
+    part, the untrained model where no epoch beats it by `keep_margin`),
+    then the linear part fitted again on the training and validation
+    windows (`refit_linear`), as `keras-attention train forecast` does."""
     model = hypermodel.build(best_hp)
     train, val = series["train"], series["val"]
     callbacks = [keras.callbacks.EarlyStopping(patience=config.final_epochs,
@@ -289,6 +293,7 @@ def retrain_forecaster(config, hypermodel, best_hp, series):
     hypermodel.fit(best_hp, model, train.inputs, train.target,
                    validation_data=(val.inputs, val.target), epochs=config.final_epochs,
                    shuffle=True, callbacks=callbacks, verbose=config.verbose)
+    refit_linear_part(model, config, series, hypermodel.linear_info)
     return model
 
 

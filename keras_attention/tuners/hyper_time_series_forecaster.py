@@ -49,6 +49,17 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
     squared error (on the scaled target) and the mean absolute error as a
     metric.
 
+    **The linear part.** With `fit_linear` (the default) and a model with
+    `highway=True` (the builder's default), `fit` does what
+    `keras-attention train forecast` does, so that no trial ends worse than
+    the linear model: it sets the linear part in closed form on the
+    training windows (`TimeSeriesForecaster.fit_linear`, penalties chosen
+    on `validation_data`, frozen) before the network trains, and after
+    training keeps the untrained model (exactly the linear part) unless the
+    best epoch's `val_loss` is `keep_margin` lower. The trial then reports
+    the kept model's metrics (and the tuner's checkpoint of the trial holds
+    it). `linear_info` holds the dict of the last `fit_linear`.
+
     Args:
         window: look-back `T` (fixed).
         num_features: number of driving series `n` (fixed).
@@ -60,6 +71,12 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
             or `None` (default) to use `search(epochs=...)`.
         name: optional name of the HyperModel.
         tunable: KerasTuner's `HyperModel` argument.
+        preprocessor: the `SeriesPreprocessor` saved with each model.
+        fit_linear: set the linear part in closed form before training
+            (above); needs numpy inputs.
+        keep_margin: the trained network replaces the untrained model (the
+            linear part) only if its best `val_loss` is at least this
+            fraction lower (0 to 1).
 
     Example:
 
@@ -80,13 +97,23 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
     def __init__(
         self, window, num_features, horizon=1, protocol="nowcast",
         batch_sizes=search_utils.DEFAULT_BATCH_SIZES, epochs=None, name=None, tunable=True,
-        preprocessor=None,
+        preprocessor=None, fit_linear=True, keep_margin=0.02,
     ):
         problem = {
             "window": window, "num_features": num_features, "horizon": horizon,
             "protocol": protocol, "preprocessor": preprocessor,
         }
         super().__init__(TimeSeriesForecaster, problem, batch_sizes, epochs, name, tunable)
+        if not isinstance(fit_linear, bool):
+            raise ValueError(f"`fit_linear` must be True or False. Received: "
+                             f"fit_linear={fit_linear!r}")
+        if (isinstance(keep_margin, bool) or not isinstance(keep_margin, (int, float))
+                or not 0.0 <= keep_margin < 1.0):
+            raise ValueError(f"`keep_margin` must be a number in [0, 1). Received: "
+                             f"keep_margin={keep_margin!r}")
+        self.fit_linear = fit_linear
+        self.keep_margin = float(keep_margin)
+        self.linear_info = None
 
     def model_kwargs(self, hp):
         """The builder's arguments for `hp` (searched ones only).
@@ -119,12 +146,7 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
     def build(self, hp):
         """Builds, compiles and builds the weights of one forecaster."""
         model = self.new_model(hp)
-        lr = search_utils.learning_rate(hp)
-        model.compile(
-            optimizer=keras.optimizers.Adam(lr, clipnorm=1.0),
-            loss="mse",
-            metrics=["mae"],
-        )
+        self._compile(hp, model)
         # Called once, so every weight exists before the tuner loads a
         # checkpoint (Hyperband, get_best_models).
         p = self.problem
@@ -137,3 +159,68 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
             training=False,
         )
         return model
+
+    def _compile(self, hp, model):
+        model.compile(
+            optimizer=keras.optimizers.Adam(search_utils.learning_rate(hp), clipnorm=1.0),
+            loss="mse",
+            metrics=["mae"],
+        )
+
+    def fit(self, hp, model, *args, **kwargs):
+        """`model.fit` with the searched batch size (and epochs), after the
+        closed-form linear part, keeping the linear part unless the network
+        beats it on validation (see the class docstring).
+
+        Returns:
+            Keras' `History` where a trained epoch is kept; the kept model's
+            metrics (a dict, as `evaluate` gives them, the training ones
+            prefixed like `fit`'s) where the untrained model is.
+        """
+        if not (self.fit_linear and model.highway):
+            return super().fit(hp, model, *args, **kwargs)
+        x, y = _fit_arrays(args, kwargs)
+        validation = kwargs.get("validation_data")
+        if validation is not None and not isinstance(validation, (tuple, list)):
+            raise ValueError(
+                "With fit_linear=True the validation data must be an `(x, y)` tuple of "
+                "numpy arrays (it chooses the linear part's penalties). Received: "
+                f"validation_data of type {type(validation).__name__}"
+            )
+        self.linear_info = model.fit_linear(
+            x, y, validation_data=tuple(validation) if validation is not None else None,
+            refit=False,
+        )
+        self._compile(hp, model)  # the optimizer must see the frozen highway
+        if validation is None:
+            return super().fit(hp, model, *args, **kwargs)
+        x_val, y_val = validation
+        initial_loss = float(model.evaluate(x_val, y_val, batch_size=512, verbose=0)[0])
+        initial_weights = model.get_weights()
+        history = super().fit(hp, model, *args, **kwargs)
+        val_losses = [float(v) for v in history.history.get("val_loss", [])]
+        if val_losses and min(val_losses) <= (1.0 - self.keep_margin) * initial_loss:
+            return history
+        # No epoch beat the untrained model (the linear part) by the margin:
+        # keep it, report it, and let the tuner's checkpoint hold it.
+        model.set_weights(initial_weights)
+        for callback in kwargs.get("callbacks") or []:
+            if hasattr(callback, "_save_model") and hasattr(callback, "filepath"):
+                callback._save_model()  # KerasTuner's SaveBestEpoch
+        train = model.evaluate(x, y, batch_size=512, verbose=0, return_dict=True)
+        val = model.evaluate(x_val, y_val, batch_size=512, verbose=0, return_dict=True)
+        return {**train, **{f"val_{name}": value for name, value in val.items()}}
+
+
+def _fit_arrays(args, kwargs):
+    """`(x, y)` of a `fit(x, y, ...)` call, checked to be arrays."""
+    x = args[0] if args else kwargs.get("x")
+    y = args[1] if len(args) > 1 else kwargs.get("y")
+    if y is None or not isinstance(x, (dict, tuple, list)):
+        raise ValueError(
+            "With fit_linear=True, search() needs the training windows as numpy arrays, "
+            "`x` a dict {'drivers', 'past_target'} and `y` the targets (the linear part "
+            "is fitted in closed form on them); pass fit_linear=False to the HyperModel "
+            f"to search on a dataset. Received: x of type {type(x).__name__}"
+        )
+    return x, y
