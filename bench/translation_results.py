@@ -11,8 +11,10 @@ the Markdown tables of RESULTS.md and the BLEU-vs-length plot.
     # spa-eng: BLEU of bahdanau, luong-general, none (4 epochs each, ~30 CPU-min)
     python bench/translation_results.py spa-eng --data ../shared/data/spa-eng/spa.txt.xz
 
-    # Tables and plot again from the saved JSON files
+    # Tables and plot again from the saved JSON files (--plot PATH before the
+    # task writes the plot elsewhere than docs/images/)
     python bench/translation_results.py report
+    python bench/translation_results.py --plot /tmp/bleu.png report
 
 Run them one at a time. The spa-eng models are compared after the same
 number of epochs (the same data seen); wall and CPU training times are
@@ -124,16 +126,20 @@ def report(args=None):
         sys.path.insert(0, str(REPO))
         from keras_attention.evaluation import plot_bleu_by_length
 
+        plot = pathlib.Path(getattr(args, "plot", None) or PLOT).resolve()
         plot_bleu_by_length(
             {name: r["bleu_by_length"] for name, r in pair_runs.items()},
-            PLOT,
+            plot,
             title="spa→eng test BLEU by source length",
         )
-        print(f"\nPlot: {os.path.relpath(PLOT, REPO)}")
+        print(f"\nPlot: {os.path.relpath(plot, REPO)}")
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--plot", default=str(PLOT),
+                   help="where the BLEU-by-length plot goes (default: the docs' image, "
+                   "which docs/translation.md shows)")
     sub = p.add_subparsers(dest="task", required=True)
     d = sub.add_parser("dates")
     d.add_argument("--seeds", default="0")
