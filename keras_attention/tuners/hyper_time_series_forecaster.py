@@ -199,10 +199,12 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
         initial_weights = model.get_weights()
         history = super().fit(hp, model, *args, **kwargs)
         val_losses = [float(v) for v in history.history.get("val_loss", [])]
+        val_losses = [v for v in val_losses if np.isfinite(v)]
         if val_losses and min(val_losses) <= (1.0 - self.keep_margin) * initial_loss:
             return history
-        # No epoch beat the untrained model (the linear part) by the margin:
-        # keep it, report it, and let the tuner's checkpoint hold it.
+        # No epoch beat the untrained model (the linear part) by the margin,
+        # or training diverged (TerminateOnNaN): keep the untrained model,
+        # report it, and let the tuner's checkpoint hold it.
         model.set_weights(initial_weights)
         for callback in kwargs.get("callbacks") or []:
             if hasattr(callback, "_save_model") and hasattr(callback, "filepath"):

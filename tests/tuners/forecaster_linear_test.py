@@ -117,3 +117,25 @@ def test_fit_linear_needs_arrays_and_the_margin_a_rate():
         HyperTimeSeriesForecaster(5, 2, keep_margin=1.5)
     with pytest.raises(ValueError, match="Received: fit_linear='yes'"):
         HyperTimeSeriesForecaster(5, 2, fit_linear="yes")
+
+
+def test_a_diverged_trial_keeps_the_linear_part(monkeypatch):
+    from keras_attention.tuners import search_utils
+
+    x, y = linear_data(64, 0)
+    hypermodel = HyperTimeSeriesForecaster(5, 2, batch_sizes=(32,), keep_margin=0.0)
+    hp = space()
+    model = hypermodel.build(hp)
+
+    def diverging_fit(hypermodel, hp, model, *args, **kwargs):
+        # What TerminateOnNaN leaves: wrecked weights, a NaN validation loss.
+        model.head.set_weights([np.full_like(w, 1e3) for w in model.head.get_weights()])
+        history = keras.callbacks.History()
+        history.history = {"loss": [float("nan")], "val_loss": [float("nan")]}
+        return history
+
+    monkeypatch.setattr(search_utils, "fit", diverging_fit)
+    result = hypermodel.fit(hp, model, x, y, validation_data=(x, y), epochs=1)
+    assert set(result) == {"loss", "mae", "val_loss", "val_mae"}
+    assert np.isfinite(result["val_loss"])
+    assert all(np.all(w == 0) for w in model.head.get_weights())  # the untrained network
