@@ -267,6 +267,26 @@ def test_synthetic_series_has_the_documented_lags():
     assert np.abs(per_series[2:]).max() < 0.1  # the distractors
 
 
+def test_synthetic_series_interaction_adds_the_product_of_the_lagged_drivers():
+    linear = ts.synthetic_series(500, seed=1)
+    frame = ts.synthetic_series(500, seed=1, interaction=0.7)
+    # The same draws: the drivers do not change, only the target.
+    pd.testing.assert_frame_equal(frame.drop(columns="target"), linear.drop(columns="target"))
+    y, x1, x2 = (frame[c].to_numpy() for c in ("target", "x1", "x2"))
+    y0 = linear["target"].to_numpy()
+    lag1, lag2 = ts.SYNTHETIC_LAGS["x1"], ts.SYNTHETIC_LAGS["x2"]
+    t = np.arange(10, 500)
+    # Both follow y[t] = 50 + 0.5 (y[t-1] - 50) + 2 x1[t-3] - 1.5 x2[t-6] + c x1 x2 + noise
+    # with the same noise, so their difference d obeys d[t] = 0.5 d[t-1] + c x1[t-3] x2[t-6].
+    d = y - y0
+    np.testing.assert_allclose(d[t] - 0.5 * d[t - 1], 0.7 * x1[t - lag1] * x2[t - lag2],
+                               atol=1e-9)
+    with pytest.raises(ValueError, match=re.escape("Received: interaction=nan")):
+        ts.synthetic_series(100, interaction=float("nan"))
+    with pytest.raises(ValueError, match=re.escape("Received: interaction='1'")):
+        ts.synthetic_series(100, interaction="1")
+
+
 def test_synthetic_series_rejects_short_lengths():
     with pytest.raises(ValueError, match=re.escape("`num_steps` must be an integer of at least 20. Received: num_steps=5")):
         ts.synthetic_series(5)

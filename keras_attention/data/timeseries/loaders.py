@@ -203,21 +203,27 @@ def load_sml2010(folder=None):
     return frame.astype("float64")
 
 
-def synthetic_series(num_steps=2000, seed=0):
+def synthetic_series(num_steps=2000, seed=0, interaction=0.0):
     """The project's embedded series: a target driven by lagged drivers.
 
     `x1`, `x2` are AR(1) series (φ = 0.3, unit innovations); the target is
 
         target[t] = 50 + 0.5 (target[t-1] - 50) + 2.0 x1[t-3] - 1.5 x2[t-6]
-                    + 0.3 ε_t
+                    + c x1[t-3] x2[t-6] + 0.3 ε_t
 
-    (lags in `SYNTHETIC_LAGS`). `x3` (a slow AR(1), φ = 0.95) and `x4` (a
-    noisy sine of period 24) do not influence it. The level of 50 keeps the
-    target positive, so MAPE is defined.
+    (lags in `SYNTHETIC_LAGS`, `c` = `interaction`, 0 by default: the
+    embedded series is linear, and least squares is its best forecast).
+    `x3` (a slow AR(1), φ = 0.95) and `x4` (a noisy sine of period 24) do
+    not influence it. The level of 50 keeps the target positive, so MAPE is
+    defined.
 
     Args:
         num_steps: number of rows (positive integer, at least 20).
         seed: integer seed of the generator.
+        interaction: `c`, the weight of the product of the two lagged
+            drivers: a nonlinear series on which a linear model is not the
+            best (`bench/nonlinear_series.py`). The random draws do not
+            depend on it.
 
     Returns:
         A DataFrame with columns `x1, x2, x3, x4, target`.
@@ -239,6 +245,12 @@ def synthetic_series(num_steps=2000, seed=0):
         raise ValueError(
             "`num_steps` must be an integer of at least 20. "
             f"Received: num_steps={num_steps!r}"
+        )
+    if isinstance(interaction, bool) or not isinstance(interaction, (int, float)) or not (
+        np.isfinite(interaction)
+    ):
+        raise ValueError(
+            f"`interaction` must be a finite number. Received: interaction={interaction!r}"
         )
     rng = np.random.default_rng(seed)
     burn = 50
@@ -264,6 +276,7 @@ def synthetic_series(num_steps=2000, seed=0):
             + 2.0 * x1[t - lag1]
             - 1.5 * x2[t - lag2]
             + 0.3 * eps[t]
+            + interaction * x1[t - lag1] * x2[t - lag2]  # last: 0 adds ±0.0 exactly
         )
     frame = pd.DataFrame({"x1": x1, "x2": x2, "x3": x3, "x4": x4, SYNTHETIC_TARGET: y})
     return frame.iloc[burn:].reset_index(drop=True)
