@@ -17,7 +17,8 @@ Tables:
   window, target, horizon and the horizon strategy), next to the baselines
   run the same way and the target of issue 17;
 - `ablation`: SML2010 nowcast, the defaults with one component changed:
-  attention (none / temporal / input / both) and RevIN, with the linear part
+  attention (none / temporal / input / both) and RevIN (off, or without the
+  std), with the linear part
   and for the network alone (`--no-highway`); every run also records its
   linear part alone (the untrained model);
 - `nasdaq`, `sml2010`: the seed's tables from before the linear part and
@@ -77,6 +78,7 @@ ATTENTION_VARIANTS = {
     "attention-input": ["--attention", "none", "--input-attention"],
     "attention-both": ["--attention", "bahdanau", "--input-attention"],
     "revin-off": ["--revin", "none"],
+    "revin-no-std": ["--no-revin-std"],  # added 2026-12-03 (bench/RESULTS.md)
 }
 ABLATION_RUNS = {
     **{name: (ABLATION_BASE + flags, None) for name, flags in ATTENTION_VARIANTS.items()},
