@@ -220,6 +220,29 @@ def check_target(target, summary):
     return f"{'yes' if rmse <= bar else 'no'} (≤ {bar:.4g})"
 
 
+def record_summary(r, extra, target):
+    """One row of the results JSON: a cached run's record (its metrics.json),
+    the example's arguments it was run with, and its issue-17 target."""
+    return {
+        "command": "python examples/forecast.py " + " ".join(extra)
+        + f" --seeds {r['args']['seeds']}",
+        "protocol": r["protocol"],
+        "description": r["description"],
+        "model_config": r.get("model_config"),
+        "test_windows": r["test_windows"],
+        "summary": r["summary"],
+        "target": check_target(target, r["summary"]) or None,
+        "epochs": [run["epochs"] for run in r["runs"]],
+        "best_epochs": [run.get("best_epoch") for run in r["runs"]],
+        "val_loss": [
+            {"initial": run.get("val_loss_initial"), "kept": run.get("val_loss_kept")}
+            for run in r["runs"]
+        ],
+        "linear_fit": [run.get("linear_fit") for run in r["runs"]][:1],
+        "seconds": [round(run["seconds"]) for run in r["runs"]],
+    }
+
+
 def markdown(records, runs):
     lines = [
         "| run | data, protocol | model | RMSE | MAE | linear part alone | linear AR (OLS) "
@@ -281,27 +304,7 @@ def main():
     records = {name: records[name] for name in runs if name in records}
     if not records:
         raise SystemExit("no cached runs")
-    summary = {
-        name: {
-            "command": "python examples/forecast.py " + " ".join(runs[name][0])
-            + f" --seeds {r['args']['seeds']}",
-            "protocol": r["protocol"],
-            "description": r["description"],
-            "model_config": r.get("model_config"),
-            "test_windows": r["test_windows"],
-            "summary": r["summary"],
-            "target": check_target(runs[name][1], r["summary"]) or None,
-            "epochs": [run["epochs"] for run in r["runs"]],
-            "best_epochs": [run.get("best_epoch") for run in r["runs"]],
-            "val_loss": [
-                {"initial": run.get("val_loss_initial"), "kept": run.get("val_loss_kept")}
-                for run in r["runs"]
-            ],
-            "linear_fit": [run.get("linear_fit") for run in r["runs"]][:1],
-            "seconds": [round(run["seconds"]) for run in r["runs"]],
-        }
-        for name, r in records.items()
-    }
+    summary = {name: record_summary(r, *runs[name]) for name, r in records.items()}
     out = ROOT / "bench" / "results" / f"forecast_{args.table}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".json.tmp")

@@ -195,12 +195,11 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
         if validation is None:
             return super().fit(hp, model, *args, **kwargs)
         x_val, y_val = validation
-        initial_loss = float(model.evaluate(x_val, y_val, batch_size=512, verbose=0)[0])
+        initial = model.evaluate(x_val, y_val, batch_size=512, verbose=0, return_dict=True)
         initial_weights = model.get_weights()
         history = super().fit(hp, model, *args, **kwargs)
-        val_losses = [float(v) for v in history.history.get("val_loss", [])]
-        val_losses = [v for v in val_losses if np.isfinite(v)]
-        if val_losses and min(val_losses) <= (1.0 - self.keep_margin) * initial_loss:
+        val_losses = [v for v in map(float, history.history.get("val_loss", [])) if np.isfinite(v)]
+        if val_losses and min(val_losses) <= (1.0 - self.keep_margin) * initial["loss"]:
             return history
         # No epoch beat the untrained model (the linear part) by the margin,
         # or training diverged (TerminateOnNaN): keep the untrained model,
@@ -210,8 +209,7 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
             if hasattr(callback, "_save_model") and hasattr(callback, "filepath"):
                 callback._save_model()  # KerasTuner's SaveBestEpoch
         train = model.evaluate(x, y, batch_size=512, verbose=0, return_dict=True)
-        val = model.evaluate(x_val, y_val, batch_size=512, verbose=0, return_dict=True)
-        return {**train, **{f"val_{name}": value for name, value in val.items()}}
+        return {**train, **{f"val_{name}": value for name, value in initial.items()}}
 
 
 def _fit_arrays(args, kwargs):
