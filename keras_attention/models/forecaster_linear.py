@@ -1,6 +1,8 @@
 """`TimeSeriesForecaster.fit_linear`: the linear part (the highway) set by
 ridge regression in closed form (`keras_attention.models.linear_part`)."""
 
+import numpy as np
+
 from keras_attention.models import forecaster_layers, linear_part
 
 
@@ -98,3 +100,45 @@ class ForecasterLinearPart:
         if freeze:
             self.highway_layer.trainable = False
         return info
+
+
+def train_beyond_linear_part(model, train, evaluate_validation, keep_margin):
+    """Trains the network of a model whose linear part is set, and keeps
+    the untrained model (= the linear part) unless training beat it.
+
+    The rule shared by the training recipe and the KerasTuner hypermodel:
+    the best validation loss of any epoch must be `keep_margin` (a
+    fraction) below the untrained model's; a smaller gain, the best of
+    many noisy epochs, is mostly noise (bench/RESULTS.md, issue 17), and
+    a non-finite loss (a diverged epoch) never counts. Where the trained
+    model is kept, its weights are left as `train` left them (with early
+    stopping's `restore_best_weights`, the best epoch's).
+
+    Args:
+        model: the model, after `fit_linear` and `compile`.
+        train: callable `() -> History` (or its `history` dict) whose
+            `val_loss` holds the validation loss of every epoch.
+        evaluate_validation: callable `() -> dict` of the validation
+            metrics of the model's current weights (`evaluate(...,
+            return_dict=True)`), with `"loss"`.
+        keep_margin: number in [0, 1).
+
+    Returns:
+        A dict: `history` (the dict), `initial` (the untrained model's
+        validation metrics), `best_epoch` (the kept epoch, 1-based; 0
+        where the untrained model was kept) and `val_loss_kept` (its
+        validation loss).
+    """
+    initial = dict(evaluate_validation())
+    initial_weights = model.get_weights()
+    history = train()
+    history = dict(getattr(history, "history", history))
+    losses = [float(v) for v in history.get("val_loss", [])]
+    finite = [(loss, epoch) for epoch, loss in enumerate(losses, 1) if np.isfinite(loss)]
+    best, best_epoch = min(finite) if finite else (None, None)
+    if best is not None and best <= (1.0 - keep_margin) * initial["loss"]:
+        return {"history": history, "initial": initial, "best_epoch": best_epoch,
+                "val_loss_kept": best}
+    model.set_weights(initial_weights)
+    return {"history": history, "initial": initial, "best_epoch": 0,
+            "val_loss_kept": float(initial["loss"])}

@@ -34,7 +34,7 @@ import keras_attention.training as training
 from keras_attention.callbacks import AttentionImageLogger
 from keras_attention.data.prediction_windows import forecast_table
 from keras_attention.evaluation import forecasting as fc
-from keras_attention.models import TimeSeriesForecaster, linear_part
+from keras_attention.models import TimeSeriesForecaster, forecaster_linear, linear_part
 from keras_attention.recipes.common import Result, fit_verbose, get_log, written
 from keras_attention.recipes.configs import ForecastConfig
 from keras_attention.recipes.forecast_data import (  # noqa: F401 (public names re-exported)
@@ -146,15 +146,13 @@ def fit(config, series, seed):
     training.seed_everything(seed, config.deterministic)
     model = build_model(config, series)
     linear_info = fit_linear_part(model, config, series)
-    callbacks, validation, stopper, initial = [], None, None, None
+    callbacks, validation = [], None
     if "val" in series.parts:
         validation = series.dataset("val", 256)
-        initial = (model.evaluate(validation, verbose=0), model.get_weights())
-        stopper = keras.callbacks.EarlyStopping(
+        callbacks.append(keras.callbacks.EarlyStopping(
             patience=config.patience if config.patience > 0 else config.epochs + 1,
             restore_best_weights=True,
-        )
-        callbacks.append(stopper)
+        ))
     if config.checkpoint_dir:
         # One backup folder per seed; rerunning the command resumes.
         callbacks += training.checkpoint_callbacks(
@@ -167,26 +165,26 @@ def fit(config, series, seed):
             AttentionImageLogger(os.path.join(run, "attention"), examples),
         ]
     start = time.time()
-    history = model.fit(
-        series.dataset("train", config.batch_size, shuffle=True, seed=seed),
-        validation_data=validation, epochs=config.epochs, callbacks=callbacks,
-        shuffle=False, verbose=fit_verbose(config.verbose),
-    )
-    history = dict(history.history)
-    best_epoch = None
-    if stopper is not None and stopper.best_epoch is not None:
-        best_epoch = int(stopper.best_epoch) + 1
+
+    def train():
+        return model.fit(
+            series.dataset("train", config.batch_size, shuffle=True, seed=seed),
+            validation_data=validation, epochs=config.epochs, callbacks=callbacks,
+            shuffle=False, verbose=fit_verbose(config.verbose),
+        )
+
+    if validation is None:
+        history, best_epoch = dict(train().history), None
+    else:
         # Never end worse (on validation) than the untrained model, which is
-        # the linear part after fit_linear: keep it unless an epoch beat it
-        # by `keep_margin` (a smaller gain, picked as the best of up to
-        # `epochs` tries, was mostly noise: bench/RESULTS.md, issue 17).
-        if stopper.best > (1.0 - config.keep_margin) * initial[0]:
-            model.set_weights(initial[1])
-            best_epoch = 0
-    if initial is not None:
-        history["val_loss_initial"] = float(initial[0])
-        history["val_loss_kept"] = float(
-            initial[0] if best_epoch in (0, None) else stopper.best)
+        # the linear part after fit_linear (forecaster_linear's rule, shared
+        # with the KerasTuner hypermodel).
+        kept = forecaster_linear.train_beyond_linear_part(
+            model, train, lambda: model.evaluate(validation, verbose=0, return_dict=True),
+            config.keep_margin)
+        history, best_epoch = kept["history"], kept["best_epoch"]
+        history["val_loss_initial"] = float(kept["initial"]["loss"])
+        history["val_loss_kept"] = kept["val_loss_kept"]
     linear_info = refit_linear_part(model, config, series, linear_info)
     return model, history, time.time() - start, best_epoch, linear_info
 

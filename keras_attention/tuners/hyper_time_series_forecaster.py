@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from keras_attention.models import forecaster_linear
 from keras_attention.models.time_series_forecaster import TimeSeriesForecaster
 from keras_attention.tuners import search_utils
 
@@ -195,22 +196,26 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
         if validation is None:
             return super().fit(hp, model, *args, **kwargs)
         x_val, y_val = validation
-        initial = model.evaluate(x_val, y_val, batch_size=512, verbose=0, return_dict=True)
-        initial_weights = model.get_weights()
-        history = super().fit(hp, model, *args, **kwargs)
-        val_losses = [v for v in map(float, history.history.get("val_loss", [])) if np.isfinite(v)]
-        if val_losses and min(val_losses) <= (1.0 - self.keep_margin) * initial["loss"]:
-            return history
+        fitted = []
+
+        def train():
+            fitted.append(super(HyperTimeSeriesForecaster, self).fit(hp, model, *args, **kwargs))
+            return fitted[0]
+
+        kept = forecaster_linear.train_beyond_linear_part(
+            model, train,
+            lambda: model.evaluate(x_val, y_val, batch_size=512, verbose=0, return_dict=True),
+            self.keep_margin)
+        if kept["best_epoch"]:
+            return fitted[0]  # KerasTuner scores the History's best epoch
         # No epoch beat the untrained model (the linear part) by the margin,
-        # or training diverged (TerminateOnNaN): keep the untrained model,
+        # or training diverged (TerminateOnNaN): the untrained model is back;
         # report it, and let the tuner's checkpoint hold it.
-        model.set_weights(initial_weights)
         for callback in kwargs.get("callbacks") or []:
             if hasattr(callback, "_save_model") and hasattr(callback, "filepath"):
                 callback._save_model()  # KerasTuner's SaveBestEpoch
         train = model.evaluate(x, y, batch_size=512, verbose=0, return_dict=True)
-        return {**train, **{f"val_{name}": value for name, value in initial.items()}}
-
+        return {**train, **{f"val_{name}": value for name, value in kept["initial"].items()}}
 
 def _fit_arrays(args, kwargs):
     """`(x, y)` of a `fit(x, y, ...)` call, checked to be arrays."""

@@ -286,3 +286,46 @@ def test_fit_linear_errors():
         model.fit_linear(inputs(protocol="forecast"), y)
     with pytest.raises(ValueError, match=re.escape("`x` must be {'drivers'")):
         model.fit_linear({"drivers": x["drivers"]}, y)
+
+
+class _Weights:
+    """A model as `train_beyond_linear_part` sees it: weights to get and set."""
+
+    def __init__(self):
+        self.weights = [np.zeros(2)]
+
+    def get_weights(self):
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        self.weights = [w.copy() for w in weights]
+
+
+@pytest.mark.parametrize(
+    "val_losses, kept_epoch, kept_loss",
+    [
+        ([1.0, 0.7, 0.8], 2, 0.7),  # 0.7 <= (1 - 0.1) * 1.0: trained, its best epoch
+        ([0.95, 0.91], 0, 1.0),  # 0.91 > 0.9: a gain below the margin keeps the untrained
+        ([0.9, 0.95], 1, 0.9),  # exactly the margin counts as beating it
+        ([float("nan"), 0.8], 2, 0.8),  # a diverged epoch is skipped
+        ([float("nan"), float("inf")], 0, 1.0),  # nothing finite: untrained
+    ],
+)
+def test_train_beyond_linear_part_keeps_the_untrained_model_unless_beaten(
+    val_losses, kept_epoch, kept_loss
+):
+    from keras_attention.models import forecaster_linear
+
+    model = _Weights()
+
+    def train():
+        model.weights = [np.ones(2)]  # what training left
+        return {"val_loss": val_losses, "loss": [0.5] * len(val_losses)}
+
+    kept = forecaster_linear.train_beyond_linear_part(
+        model, train, lambda: {"loss": 1.0, "mae": 0.8}, keep_margin=0.1)
+    assert kept["best_epoch"] == kept_epoch
+    assert kept["val_loss_kept"] == pytest.approx(kept_loss)
+    assert kept["initial"] == {"loss": 1.0, "mae": 0.8}
+    assert kept["history"]["val_loss"] == val_losses
+    np.testing.assert_array_equal(model.weights[0], np.ones(2) if kept_epoch else np.zeros(2))
