@@ -149,10 +149,15 @@ def fit(config, series, seed):
     callbacks, validation = [], None
     if "val" in series.parts:
         validation = series.dataset("val", 256)
-        callbacks.append(keras.callbacks.EarlyStopping(
-            patience=config.patience if config.patience > 0 else config.epochs + 1,
-            restore_best_weights=True,
-        ))
+        callbacks += [
+            # A diverging run stops at its first NaN loss (EarlyStopping takes
+            # a NaN first epoch for its best one and would restore it).
+            keras.callbacks.TerminateOnNaN(),
+            keras.callbacks.EarlyStopping(
+                patience=config.patience if config.patience > 0 else config.epochs + 1,
+                restore_best_weights=True,
+            ),
+        ]
     if config.checkpoint_dir:
         # One backup folder per seed; rerunning the command resumes.
         callbacks += training.checkpoint_callbacks(

@@ -116,6 +116,24 @@ def test_fit_keeps_the_linear_part_unless_an_epoch_beats_it_by_the_margin():
         atol=1e-6)
 
 
+@pytest.mark.tensorflow_only  # forecasting.fit trains on tf.data
+def test_a_diverging_fit_ends_as_the_linear_part():
+    """A learning rate that overflows the weights: training stops at the
+    first NaN loss and the untrained model (the linear part) is kept, with
+    finite forecasts."""
+    config = configs.ForecastConfig(num_steps=300, window=6, units=4, epochs=3,
+                                    learning_rate=1e38, output_dir="unused")
+    series = forecasting.load_series(config)
+    model, history, _, best_epoch, _ = forecasting.fit(config, series, seed=0)
+    assert len(history["loss"]) == 1 and not np.isfinite(history["loss"][0])  # stopped
+    assert best_epoch == 0
+    inputs = series["test"].inputs
+    predicted = model.predict(inputs, verbose=0)
+    assert np.all(np.isfinite(predicted))
+    np.testing.assert_allclose(predicted, forecasting.linear_part_forecast(model, inputs),
+                               atol=1e-6)
+
+
 def test_fit_keeps_the_linear_part_when_no_epoch_beats_it():
     """fit_linear first, then the network; an epoch that ends worse on
     validation than the untrained model (the linear part) is not kept, and
