@@ -192,7 +192,11 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
             x, y, validation_data=tuple(validation) if validation is not None else None,
             refit=False,
         )
-        self._compile(hp, model)  # the optimizer must see the frozen highway
+        # Compiled again, as built (the optimizer must see the frozen
+        # highway); compile() would reset a run_eagerly set after build.
+        run_eagerly = model.run_eagerly
+        self._compile(hp, model)
+        model.run_eagerly = run_eagerly
         if validation is None:
             return super().fit(hp, model, *args, **kwargs)
         x_val, y_val = validation

@@ -139,3 +139,16 @@ def test_a_diverged_trial_keeps_the_linear_part(monkeypatch):
     assert set(result) == {"loss", "mae", "val_loss", "val_mae"}
     assert np.isfinite(result["val_loss"])
     assert all(np.all(w == 0) for w in model.head.get_weights())  # the untrained network
+
+
+def test_the_recompile_after_the_linear_part_keeps_run_eagerly():
+    """fit() compiles again after fit_linear; a model set to run eagerly
+    after build (as tests and debugging do) stays eager."""
+    x, y = linear_data(32, 0)
+    hypermodel = HyperTimeSeriesForecaster(5, 2, batch_sizes=(32,))
+    hp = space()
+    model = hypermodel.build(hp)
+    model.run_eagerly = True
+    hypermodel.fit(hp, model, x, y, validation_data=(x, y), epochs=1, verbose=0)
+    assert model.run_eagerly
+    assert hypermodel.linear_info is not None
