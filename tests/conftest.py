@@ -82,6 +82,23 @@ TENSORFLOW_ONLY_PATHS = (
     "data/text_pairs_test.py",  # tf.data bucketing
 )
 
+# Relative to tests/: modules that call no Keras (numpy, pandas, sacrebleu
+# only: data pipelines, metrics, the closed-form linear part). Their result
+# cannot depend on the backend, so they run once, in the TensorFlow suite;
+# tests/backends/backend_independent_test.py checks that neither they nor
+# the package modules they import use Keras.
+BACKEND_INDEPENDENT_PATHS = (
+    "data/dates_test.py",
+    "data/digits_test.py",
+    "data/prediction_windows_test.py",
+    "data/timeseries_test.py",
+    "data/vocabulary_test.py",
+    "evaluation/captioning_test.py",
+    "evaluation/forecasting_test.py",
+    "evaluation/translation_metrics_test.py",
+    "models/linear_part_test.py",
+)
+
 _REASON = (
     f"TensorFlow only (the backend is {BACKEND}"
     + ("" if HAS_TENSORFLOW else ", TensorFlow is not installed")
@@ -90,12 +107,13 @@ _REASON = (
 
 
 def pytest_ignore_collect(collection_path, config):
-    """Skips the TensorFlow-only modules on other backends before importing them."""
+    """Skips the TensorFlow-only and the backend-independent modules on
+    other backends, before importing them."""
     if ON_TENSORFLOW:
         return None
     tests_dir = os.path.dirname(os.path.abspath(__file__))
     relative = os.path.relpath(str(collection_path), tests_dir).replace(os.sep, "/")
-    for path in TENSORFLOW_ONLY_PATHS:
+    for path in TENSORFLOW_ONLY_PATHS + BACKEND_INDEPENDENT_PATHS:
         if relative == path or relative.startswith(path + "/"):
             return True
     return None
