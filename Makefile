@@ -73,10 +73,9 @@ TEST_BACKEND_ARGS := -q $(XDIST) -p no:cacheprovider
 # 223 s (bench/RESULTS.md). Cached programs are keyed by their XLA program,
 # JAX version and compile options, so a stale entry cannot be reused.
 # XLA's CPU compiler at LLVM optimisation level 0: the tests' programs are
-# tiny, so compiling is most of their time and running them is not; with
-# this the JAX suite took 21.6 instead of 29.3 min of CPU (11:33 instead of
-# 17:29 wall, together with the backend-independent modules now skipped on
-# JAX: bench/RESULTS.md, "Suite speed").
+# tiny, so compiling is most of their time and running them is not (three
+# model and layer test files: 201 -> 166 s of CPU; bench/RESULTS.md,
+# "Suite speed, eighth session").
 JAX_CACHE := JAX_COMPILATION_CACHE_DIR=$(CURDIR)/.jax-cache \
 	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=0 \
 	XLA_FLAGS="--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"

@@ -124,21 +124,22 @@ def train_beyond_linear_part(model, train, evaluate_validation, keep_margin):
         keep_margin: number in [0, 1).
 
     Returns:
-        A dict: `history` (the dict), `initial` (the untrained model's
+        A dict: `result` (what `train` returned), `history` (its dict),
+        `initial` (the untrained model's
         validation metrics), `best_epoch` (the kept epoch, 1-based; 0
         where the untrained model was kept) and `val_loss_kept` (its
         validation loss).
     """
     initial = dict(evaluate_validation())
     initial_weights = model.get_weights()
-    history = train()
-    history = dict(getattr(history, "history", history))
+    result = train()
+    history = dict(getattr(result, "history", result))
     losses = [float(v) for v in history.get("val_loss", [])]
     finite = [(loss, epoch) for epoch, loss in enumerate(losses, 1) if np.isfinite(loss)]
     best, best_epoch = min(finite) if finite else (None, None)
     if best is not None and best <= (1.0 - keep_margin) * initial["loss"]:
-        return {"history": history, "initial": initial, "best_epoch": best_epoch,
-                "val_loss_kept": best}
+        return {"result": result, "history": history, "initial": initial,
+                "best_epoch": best_epoch, "val_loss_kept": best}
     model.set_weights(initial_weights)
-    return {"history": history, "initial": initial, "best_epoch": 0,
+    return {"result": result, "history": history, "initial": initial, "best_epoch": 0,
             "val_loss_kept": float(initial["loss"])}

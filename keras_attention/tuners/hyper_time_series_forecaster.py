@@ -166,6 +166,9 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
             optimizer=keras.optimizers.Adam(search_utils.learning_rate(hp), clipnorm=1.0),
             loss="mse",
             metrics=["mae"],
+            # compile() again after the linear part (fit) keeps a run_eagerly
+            # set after build, which compile()'s default would reset.
+            run_eagerly=model.run_eagerly,
         )
 
     def fit(self, hp, model, *args, **kwargs):
@@ -192,26 +195,17 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
             x, y, validation_data=tuple(validation) if validation is not None else None,
             refit=False,
         )
-        # Compiled again, as built (the optimizer must see the frozen
-        # highway); compile() would reset a run_eagerly set after build.
-        run_eagerly = model.run_eagerly
-        self._compile(hp, model)
-        model.run_eagerly = run_eagerly
+        self._compile(hp, model)  # the optimizer must see the frozen highway
         if validation is None:
             return super().fit(hp, model, *args, **kwargs)
         x_val, y_val = validation
-        fitted = []
-
-        def train():
-            fitted.append(super(HyperTimeSeriesForecaster, self).fit(hp, model, *args, **kwargs))
-            return fitted[0]
-
+        parent_fit = super().fit
         kept = forecaster_linear.train_beyond_linear_part(
-            model, train,
+            model, lambda: parent_fit(hp, model, *args, **kwargs),
             lambda: model.evaluate(x_val, y_val, batch_size=512, verbose=0, return_dict=True),
             self.keep_margin)
         if kept["best_epoch"]:
-            return fitted[0]  # KerasTuner scores the History's best epoch
+            return kept["result"]  # the History: KerasTuner scores its best epoch
         # No epoch beat the untrained model (the linear part) by the margin,
         # or training diverged (TerminateOnNaN): the untrained model is back;
         # report it, and let the tuner's checkpoint hold it.
@@ -220,6 +214,7 @@ class HyperTimeSeriesForecaster(search_utils.TaskHyperModel):
                 callback._save_model()  # KerasTuner's SaveBestEpoch
         train = model.evaluate(x, y, batch_size=512, verbose=0, return_dict=True)
         return {**train, **{f"val_{name}": value for name, value in kept["initial"].items()}}
+
 
 def _fit_arrays(args, kwargs):
     """`(x, y)` of a `fit(x, y, ...)` call, checked to be arrays."""

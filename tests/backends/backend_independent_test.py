@@ -20,20 +20,42 @@ def module_file(name):
     path = REPO.joinpath(*name.split("."))
     if path.with_suffix(".py").is_file():
         return path.with_suffix(".py")
-    return None  # a package: its __init__ only re-exports, the modules are followed
+    return None
+
+
+def imported_module(package, name, _asked=()):
+    """The module that `from package import name` runs: `package.name`
+    where that is a module (or a subpackage: its `__init__`); else the
+    module the package's `__init__` re-exports `name` from (the `__init__`
+    itself where it defines it)."""
+    if module_file(f"{package}.{name}"):
+        return f"{package}.{name}"
+    if REPO.joinpath(*package.split("."), name, "__init__.py").is_file():
+        return f"{package}.{name}.__init__"  # a subpackage
+    init = REPO.joinpath(*package.split("."), "__init__.py")
+    if not init.is_file():
+        return package
+    for node in ast.walk(ast.parse(init.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:
+                if (alias.asname or alias.name) == name and (node.module, alias.name) not in _asked:
+                    return imported_module(node.module, alias.name,
+                                           _asked + ((package, name),))
+    return f"{package}.__init__"
 
 
 def imports(path):
     """`(keras_imports, package_modules)` of a file: the lines that import
     Keras, and the keras_attention modules it imports (`from a.b import c`
-    gives `a.b.c` where that is a module, else `a.b`)."""
+    gives the module `c` comes from, see `imported_module`)."""
     keras_lines, modules = [], set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [f"{node.module}.{alias.name}" for alias in node.names]
-            names = [n if module_file(n) else node.module for n in names]
+            names = [imported_module(node.module, alias.name)
+                     if node.module.split(".")[0] == "keras_attention" else node.module
+                     for alias in node.names]
         else:
             continue
         for name in names:
@@ -73,3 +95,6 @@ def test_the_walk_finds_keras_where_it_is():
     assert found
     found, reached = keras_imports_reached(TESTS / "models" / "linear_part_test.py")
     assert found == [] and "keras_attention.models.linear_ridge" in reached  # followed
+    # Names imported from a package are followed to the module defining them.
+    _, reached = keras_imports_reached(TESTS / "evaluation" / "translation_metrics_test.py")
+    assert "keras_attention.evaluation.translation_metrics" in reached
