@@ -17,6 +17,7 @@ from keras_attention.data.timeseries import (
     load_sml2010,
     make_windows,
     synthetic_series,
+    synthetic_true_forecast,
 )
 from keras_attention.data.vocabulary import Vocabulary
 
@@ -36,6 +37,7 @@ __all__ = [
     "normalize_text",
     "split_pairs",
     "synthetic_series",
+    "synthetic_true_forecast",
     "timeseries",
     "to_model_arrays",
     "tokenize",

@@ -287,6 +287,44 @@ def test_synthetic_series_interaction_adds_the_product_of_the_lagged_drivers():
         ts.synthetic_series(100, interaction="1")
 
 
+def test_synthetic_true_forecast_leaves_only_the_noise():
+    lag1, lag2 = ts.SYNTHETIC_LAGS["x1"], ts.SYNTHETIC_LAGS["x2"]
+    first = max(lag1, lag2)
+    residuals = {}
+    for c in (0.0, 0.7):
+        frame = ts.synthetic_series(3000, seed=2, interaction=c)
+        forecast = ts.synthetic_true_forecast(frame, interaction=c)
+        assert forecast.shape == (3000,) and forecast.dtype == np.float64
+        assert np.isnan(forecast[:first]).all() and np.isfinite(forecast[first:]).all()
+        # Row t by hand from rows t-1, t-3 and t-6.
+        y, x1, x2 = (frame[k].to_numpy() for k in ("target", "x1", "x2"))
+        t = 100
+        by_hand = 50 + 0.5 * (y[t - 1] - 50) + 2 * x1[t - lag1] - 1.5 * x2[t - lag2] + (
+            c * x1[t - lag1] * x2[t - lag2])
+        assert forecast[t] == pytest.approx(by_hand, abs=1e-12)
+        residuals[c] = y[first:] - forecast[first:]
+    # The same draws give the same noise, with or without the interaction.
+    np.testing.assert_allclose(residuals[0.7], residuals[0.0], atol=1e-9)
+    noise = residuals[0.0] / 0.3  # 0.3 ε_t with ε_t ~ N(0, 1), independent of the past
+    assert abs(noise.mean()) < 0.06 and 0.95 < noise.std() < 1.05
+    past = ts.synthetic_series(3000, seed=2)["target"].to_numpy()[first - 1 : -1]
+    assert abs(np.corrcoef(noise, past)[0, 1]) < 0.06
+    # The wrong interaction leaves the product in the residual.
+    frame = ts.synthetic_series(3000, seed=2, interaction=0.7)
+    wrong = frame["target"].to_numpy() - ts.synthetic_true_forecast(frame)
+    assert np.nanstd(wrong) > 2 * np.nanstd(residuals[0.0])
+
+
+def test_synthetic_true_forecast_names_bad_arguments():
+    frame = ts.synthetic_series(100)
+    with pytest.raises(ValueError, match=re.escape("missing ['x2']")):
+        ts.synthetic_true_forecast(frame.drop(columns="x2"))
+    with pytest.raises(ValueError, match="Received: frame with columns"):
+        ts.synthetic_true_forecast(frame["target"].to_numpy())
+    with pytest.raises(ValueError, match=re.escape("Received: interaction=inf")):
+        ts.synthetic_true_forecast(frame, interaction=float("inf"))
+
+
 def test_synthetic_series_rejects_short_lengths():
     with pytest.raises(ValueError, match=re.escape("`num_steps` must be an integer of at least 20. Received: num_steps=5")):
         ts.synthetic_series(5)

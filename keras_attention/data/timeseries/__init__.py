@@ -49,6 +49,7 @@ from keras_attention.data.timeseries.loaders import (
     load_sml2010,
     read_csv,
     synthetic_series,
+    synthetic_true_forecast,
 )
 from keras_attention.data.timeseries.recursive import recursive_forecast, shift_window
 from keras_attention.data.timeseries.scaling import SCALINGS, Scaler
@@ -89,4 +90,5 @@ __all__ = [
     "select_columns",
     "shift_window",
     "synthetic_series",
+    "synthetic_true_forecast",
 ]

@@ -246,12 +246,7 @@ def synthetic_series(num_steps=2000, seed=0, interaction=0.0):
             "`num_steps` must be an integer of at least 20. "
             f"Received: num_steps={num_steps!r}"
         )
-    if isinstance(interaction, bool) or not isinstance(interaction, (int, float)) or not (
-        np.isfinite(interaction)
-    ):
-        raise ValueError(
-            f"`interaction` must be a finite number. Received: interaction={interaction!r}"
-        )
+    _check_interaction(interaction)
     rng = np.random.default_rng(seed)
     burn = 50
     n = num_steps + burn
@@ -270,13 +265,73 @@ def synthetic_series(num_steps=2000, seed=0, interaction=0.0):
     lag1, lag2 = SYNTHETIC_LAGS["x1"], SYNTHETIC_LAGS["x2"]
     y = np.full(n, 50.0)
     for t in range(max(lag1, lag2), n):
-        y[t] = (
-            50.0
-            + 0.5 * (y[t - 1] - 50.0)
-            + 2.0 * x1[t - lag1]
-            - 1.5 * x2[t - lag2]
-            + 0.3 * eps[t]
-            + interaction * x1[t - lag1] * x2[t - lag2]  # last: 0 adds ±0.0 exactly
-        )
+        y[t] = _synthetic_step(y[t - 1], x1[t - lag1], x2[t - lag2], eps[t], interaction)
     frame = pd.DataFrame({"x1": x1, "x2": x2, "x3": x3, "x4": x4, SYNTHETIC_TARGET: y})
     return frame.iloc[burn:].reset_index(drop=True)
+
+
+def _check_interaction(interaction):
+    if isinstance(interaction, bool) or not isinstance(interaction, (int, float)) or not (
+        np.isfinite(interaction)
+    ):
+        raise ValueError(
+            f"`interaction` must be a finite number. Received: interaction={interaction!r}"
+        )
+
+
+def _synthetic_step(previous, x1_lagged, x2_lagged, noise, interaction):
+    """`target[t]` of `synthetic_series` (scalars or arrays); `noise` = ε_t."""
+    return (
+        50.0
+        + 0.5 * (previous - 50.0)
+        + 2.0 * x1_lagged
+        - 1.5 * x2_lagged
+        + 0.3 * noise
+        + interaction * x1_lagged * x2_lagged  # last: 0 adds ±0.0 exactly
+    )
+
+
+def synthetic_true_forecast(frame, interaction=0.0):
+    """The best one-step forecast of a `synthetic_series` frame: its true model.
+
+    Row `t` holds the target's expected value given the past rows
+    (`synthetic_series`'s formula without the noise term `0.3 ε_t`), i.e.
+    what a forecaster that knew the generating process would predict. The
+    rows before the longest lag (`SYNTHETIC_LAGS`) are NaN. `frame.target -
+    synthetic_true_forecast(frame)` is the noise, so the RMSE of this
+    forecast over some rows is the lowest RMSE any forecaster can expect on
+    them (≈ 0.3): the floor below which "better than least squares" cannot
+    go on the embedded series (`bench/linear_part_variants.py`).
+
+    Args:
+        frame: a DataFrame with the columns of `synthetic_series` (`x1`,
+            `x2` and `target`; others are ignored), in time order.
+        interaction: the `interaction` the frame was generated with.
+
+    Returns:
+        A float64 numpy array, one value per row of `frame`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras_attention.data import synthetic_series, synthetic_true_forecast
+    >>> frame = synthetic_series(num_steps=2000, seed=0)
+    >>> noise = frame.target.to_numpy() - synthetic_true_forecast(frame)
+    >>> round(float(np.sqrt(np.nanmean(noise ** 2))), 2)  # 0.3 ε: the floor
+    0.3
+    """
+    missing = [c for c in ("x1", "x2", SYNTHETIC_TARGET) if c not in getattr(frame, "columns", ())]
+    if missing:
+        raise ValueError(
+            "`frame` must be a DataFrame with the columns of `synthetic_series` "
+            f"(missing {missing}). Received: frame with columns "
+            f"{list(getattr(frame, 'columns', []))!r}"
+        )
+    _check_interaction(interaction)
+    y, x1, x2 = (frame[c].to_numpy(dtype="float64") for c in (SYNTHETIC_TARGET, "x1", "x2"))
+    lag1, lag2 = SYNTHETIC_LAGS["x1"], SYNTHETIC_LAGS["x2"]
+    first = max(lag1, lag2)
+    out = np.full(len(y), np.nan)
+    t = np.arange(first, len(y))
+    out[first:] = _synthetic_step(y[t - 1], x1[t - lag1], x2[t - lag2], 0.0, interaction)
+    return out
