@@ -75,10 +75,11 @@ TEST_BACKEND_ARGS := -q $(XDIST) -p no:cacheprovider
 # XLA's CPU compiler at LLVM optimisation level 0: the tests' programs are
 # tiny, so compiling is most of their time and running them is not (three
 # model and layer test files: 201 -> 166 s of CPU; bench/RESULTS.md,
-# "Suite speed, eighth session").
+# "Suite speed, eighth session"). Your own XLA_FLAGS come after these, so
+# they are kept and, where they set the same flag, win.
 JAX_CACHE := JAX_COMPILATION_CACHE_DIR=$(CURDIR)/.jax-cache \
 	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=0 \
-	XLA_FLAGS="--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
+	XLA_FLAGS="--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true $$XLA_FLAGS"
 test-jax: .venv-jax/.installed
 	$(JAX_CACHE) KERAS_BACKEND=jax .venv-jax/bin/python -m pytest $(TEST_BACKEND_ARGS)
 

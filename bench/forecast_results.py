@@ -306,6 +306,12 @@ def main():
         raise SystemExit("no cached runs")
     summary = {name: record_summary(r, *runs[name]) for name, r in records.items()}
     out = ROOT / "bench" / "results" / f"forecast_{args.table}.json"
+    # Rows of the committed JSON whose runs are not cached here (another
+    # machine ran them) stay as they are: running one row never drops others.
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    kept = [name for name in runs if name not in summary and name in previous]
+    summary = {name: summary.get(name) or previous[name] for name in runs
+               if name in summary or name in kept}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(summary, indent=2))
@@ -314,6 +320,8 @@ def main():
     print("\nCommands (each with --seeds 0,1,2 --output-dir bench/out/forecast/<table>/<run>):")
     for name in records:
         print(f"- {name}: python examples/forecast.py {' '.join(runs[name][0])}")
+    if kept:
+        print(f"\nKept from the previous {out.name} (not cached here): {', '.join(kept)}")
     print(f"\n(wrote {out.relative_to(ROOT)})")
 
 
