@@ -337,7 +337,8 @@ def test_evaluate_a_forecaster_with_baselines(forecaster, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "protocol: nowcast" in out and outputs(out) == [str(report)]
     results = json.loads(report.read_text())["results"]
-    assert set(results) == {"model", "naive", "linear"}
+    # The embedded series also gets its true model (the floor), as in training.
+    assert set(results) == {"model", "naive", "linear", "true_model"}
     # Same test part, same numbers as the training run reported.
     trained = json.loads(path.with_name("metrics.json").read_text())["summary"]
     for name in results:

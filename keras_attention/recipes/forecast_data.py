@@ -1,7 +1,8 @@
 """The data of a forecaster: its series, the baselines and the preprocessing saved with it.
 
 `load_series` cuts a series into windows (`carve_validation`: the validation
-rows), `baseline_predictions` runs the naive and linear baselines on them,
+rows), `baseline_predictions` runs the naive and linear baselines on them
+(and, on the embedded series, its true model: `true_model_prediction`),
 `series_preprocessor` is what a model keeps of them, and `load_preprocessing`
 / `_new_data` read it back to use a trained forecaster on new data.
 `recipes.forecasting` trains and uses the forecasters and re-exports these names.
@@ -119,9 +120,30 @@ def baseline_predictions(config, series):
     """The naive and linear baselines of a `ForecastConfig`'s test part, run
     as its model is (`horizon_strategy`: one least-squares fit per horizon
     step, or the one-step fit iterated) and fitted on the protocol's
-    training rows (`baseline_fit_parts`)."""
-    return fc.baseline_predictions(
-        series, strategy=config.horizon_strategy, fit_parts=baseline_fit_parts(config))
+    training rows (`baseline_fit_parts`); on the embedded series also its
+    true model (`true_model_prediction`)."""
+    return {
+        **fc.baseline_predictions(
+            series, strategy=config.horizon_strategy, fit_parts=baseline_fit_parts(config)),
+        **true_model_prediction(config, series),
+    }
+
+
+def true_model_prediction(spec, series):
+    """`{"true_model": (N, 1) scaled}` on the embedded series' test part, else `{}`.
+
+    The process that generated the embedded series, its noise left out
+    (`synthetic_true_forecast`): the lowest error any forecaster can expect,
+    printed next to the baselines so that a model can be read against the
+    floor as well. Only for one-step forecasts of the series' own target.
+    """
+    if spec.data != "synthetic" or series.horizon != 1 or series.target != ts.SYNTHETIC_TARGET:
+        return {}
+    frame = ts.synthetic_series(spec.num_steps)
+    values = ts.synthetic_true_forecast(frame)[series["test"].target_rows]
+    column = series.scaler.columns.index(series.target)
+    scaled = (values - series.scaler.center[column]) / series.scaler.scale[column]
+    return {"true_model": scaled[:, None]}
 
 
 def _is_sml2010(data):

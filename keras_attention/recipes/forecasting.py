@@ -51,6 +51,7 @@ from keras_attention.recipes.forecast_data import (  # noqa: F401 (public names 
     preprocessing_path,
     series_preprocessor,
     series_spec,
+    true_model_prediction,
 )
 from keras_attention.recipes.forecast_plots import save_plots
 from keras_attention.recipes.options import ConfigError
@@ -230,6 +231,9 @@ def summary_lines(summary, series, num_seeds):
     for name, m in summary.items():
         cells = "".join(f"{m[k]['mean']:>{w - 9}.4g} ± {m[k]['std']:<6.2g}" for k, w in widths)
         lines.append(f"{name:<10}{cells}")
+    if "true_model" in summary:
+        lines.append("(true_model: the process that generated the embedded series, its noise "
+                     "left out: the floor no forecaster can be expected to beat)")
     return lines
 
 
@@ -384,8 +388,9 @@ def evaluate(model, config, model_path=None, log=print, **_):
             "data", f"its windows ({series.window} steps, {series.num_features} driving "
             f"series) do not fit the model ({model.window}, {model.num_features})")
     # The baselines as in the training run: fitted on its training rows.
-    baselines = fc.baseline_predictions(series, strategy=model.strategy,
-                                        fit_parts=baseline_fit_parts(spec))
+    baselines = {**fc.baseline_predictions(series, strategy=model.strategy,
+                                           fit_parts=baseline_fit_parts(spec)),
+                 **true_model_prediction(spec, series)}
     results = evaluate_model(model, series, baselines)
     log(series.describe())
     log(fc.format_table(results, title=f"Test part ({len(series['test'])} windows):"))

@@ -36,7 +36,15 @@ def test_forecast_example_on_the_embedded_series(tmp_path):
     assert "protocol='nowcast'" in saved["description"]
     # The linear part alone (the untrained model) is recorded next to the
     # model and the baselines, with what validation chose.
-    assert set(saved["summary"]) == {"model", "naive", "linear", "linear_part"}
+    assert set(saved["summary"]) == {"model", "naive", "linear", "linear_part", "true_model"}
+    # The embedded series' true model (its generating process), by hand on the
+    # test rows: the same for every seed.
+    frame = ts.synthetic_series(300)
+    test_rows = np.arange(300 - saved["test_windows"], 300)
+    noise = frame["target"].to_numpy()[test_rows] - ts.synthetic_true_forecast(frame)[test_rows]
+    true_model = saved["summary"]["true_model"]["rmse"]
+    assert true_model["mean"] == pytest.approx(np.sqrt(np.mean(noise**2)), rel=1e-6)
+    assert true_model["std"] == 0
     assert len(saved["runs"]) == 2
     for run in saved["runs"]:
         assert run["val_loss_kept"] <= run["val_loss_initial"]
