@@ -13,7 +13,7 @@
 - `least_squares`: plain least squares (every penalty 0);
 - `naive`: "repeat the last value" (the change 0);
 - `true_model` (the embedded series only): the process that generated
-  the series, noise left out (`synthetic_true_forecast`): the lowest RMSE
+  the series, noise left out (`true_model_prediction`): the lowest RMSE
   any forecaster can expect on these test rows, and with it how far below
   least squares "below linear" can go at all.
 
@@ -28,7 +28,6 @@ import warnings
 import numpy as np
 from sklearn.linear_model import Lasso, lasso_path
 
-from keras_attention.data import synthetic_series, synthetic_true_forecast
 from keras_attention.models import linear_part as lp
 from keras_attention.recipes import configs, forecasting
 
@@ -67,11 +66,8 @@ def ridge(fit, val, test, rough, is_own):
 
 def true_model(series, config):
     """Scaled test RMSE of the embedded series' generating process."""
-    frame = synthetic_series(config.num_steps)
-    rows = series["test"].target_rows
-    errors = frame[series.target].to_numpy()[rows] - synthetic_true_forecast(frame)[rows]
-    scale = series.scaler.scale[series.scaler.columns.index(series.target)]
-    return rmse(errors / scale, 0.0)
+    prediction = forecasting.true_model_prediction(config, series)["true_model"]
+    return rmse(prediction, series["test"].target)
 
 
 def least_squares(a, y):
