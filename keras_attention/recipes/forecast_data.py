@@ -89,6 +89,8 @@ def load_series(spec, option="data"):
 def carve_validation(split, num_rows, fraction):
     """A 2-part split as 3 row counts, the validation rows being the last
     `fraction` of the training rows (so the test rows stay the same).
+    `split` is checked first, as `make_windows` checks it (ratios must add
+    up to 1; a ValueError names it).
 
     Example:
 
@@ -97,11 +99,9 @@ def carve_validation(split, num_rows, fraction):
     >>> carve_validation((3200, 937), 4137, 0.25)
     (2400, 800, 937)
     """
-    if all(isinstance(v, float) for v in split):
-        train_rows = int(round(split[0] * num_rows))  # as make_windows rounds
-        test_rows = num_rows - train_rows
-    else:
-        train_rows, test_rows = split
+    bounds = ts.split_bounds(split, num_rows)  # checked as make_windows checks it
+    (train_start, train_stop), (test_start, test_stop) = bounds["train"], bounds["test"]
+    train_rows, test_rows = train_stop - train_start, test_stop - test_start
     val_rows = int(round(fraction * train_rows))
     return (train_rows - val_rows, val_rows, test_rows)
 

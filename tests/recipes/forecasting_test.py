@@ -2,6 +2,7 @@
 every form earlier versions wrote."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -77,12 +78,21 @@ def test_a_two_part_split_carves_validation_from_the_end_of_the_training_rows():
     assert list(carved.parts) == ["train", "val", "test"]
     # 140 training rows: the last 28 become validation; the test rows stay.
     assert forecasting.carve_validation((0.7, 0.3), 200, 0.2) == (112, 28, 60)
+    assert forecasting.carve_validation((150, 40), 200, 0.2) == (120, 30, 40)
     assert carved.row_ranges["test"] == plain.row_ranges["test"]
     assert carved.row_ranges["val"][1] == plain.row_ranges["train"][1]
     assert len(carved["train"]) + len(carved["val"]) < len(plain["train"])
     none = forecasting.load_series(
         configs.ForecastConfig(num_steps=200, window=6, split="0.7,0.3", validation_fraction=0))
     assert list(none.parts) == ["train", "test"]
+
+
+@pytest.mark.parametrize("split", ["0.7,0.2", "0.5,0.6", "1.5,-0.5", "0.7,30", "150,60"])
+def test_a_two_part_split_is_checked_before_validation_is_carved_from_it(split):
+    # Carving used to read only the training ratio: "0.7,0.2" ran as 0.7/0.3.
+    config = configs.ForecastConfig(num_steps=200, window=6, split=split)
+    with pytest.raises(ValueError, match=re.escape(f"Received: split={config.split_parts()!r}")):
+        forecasting.load_series(config)
 
 
 def test_the_baselines_are_fitted_on_the_protocols_training_rows():

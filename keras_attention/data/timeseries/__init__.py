@@ -60,6 +60,7 @@ from keras_attention.data.timeseries.windows import (
     Windows,
     make_windows,
     rows_needed,
+    split_bounds,
 )
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
     "rows_needed",
     "select_columns",
     "shift_window",
+    "split_bounds",
     "synthetic_series",
     "synthetic_true_forecast",
 ]

@@ -149,7 +149,28 @@ def rows_needed(window, horizon, protocol):
     return window + horizon - (1 if protocol == "nowcast" else 0)
 
 
-def _split_bounds(split, num_rows):
+def split_bounds(split, num_rows):
+    """The rows of each part of a chronological split, checked.
+
+    Args:
+        split: `(train, test)` or `(train, val, test)`, as ratios that add up
+            to 1 or as row counts (the rows after the last part are unused).
+        num_rows: rows of the series.
+
+    Returns:
+        dict `part -> (start, stop)` row bounds, in order.
+
+    Raises:
+        ValueError: naming `split` and the value received.
+
+    Example:
+
+    >>> from keras_attention.data.timeseries import split_bounds
+    >>> split_bounds((0.7, 0.3), 1000)
+    {'train': (0, 700), 'test': (700, 1000)}
+    >>> split_bounds((3200, 400, 537), 4137)["test"]
+    (3600, 4137)
+    """
     if not isinstance(split, (list, tuple)) or len(split) not in PART_NAMES:
         raise ValueError(
             "`split` must be a tuple of 2 (train, test) or 3 (train, val, test) "
@@ -258,7 +279,7 @@ def make_windows(
             f"spans {span} rows (window + horizon"
             + (" - 1)." if protocol == "nowcast" else ").")
         )
-    bounds = _split_bounds(split, num_rows)
+    bounds = split_bounds(split, num_rows)
     cuts = breaks_of(breaks, frame.index, num_rows)
     train_start, train_stop = bounds["train"]
     if train_stop <= train_start:
