@@ -208,6 +208,10 @@ class ForecastConfig(SeriesConfig, LinearPartOptions, RunOptions):
     output_dir: str = option("runs/forecast", "where the model and its outputs go",
                              metavar="DIR", output="dir")
 
+    def __post_init__(self):
+        super().__post_init__()
+        self.seed_list()  # a bad --seeds is refused before any data is loaded
+
     def seed_list(self):
         try:
             seeds = [int(s) for s in self.seeds.split(",") if s.strip()]

@@ -100,7 +100,8 @@ def test_options_round_trip_every_kind_of_field():
          "Received: data=None"),
         (lambda: configs.TuneForecasterConfig(split="0.5,0.5"),
          "`split`: needs three parts (train,validation,test), got '0.5,0.5'"),
-        (lambda: configs.ForecastConfig(seeds="1,x").seed_list(),
+        # Refused when the configuration is made, before any data is loaded.
+        (lambda: configs.ForecastConfig(seeds="1,x"),
          "`seeds`: must be integers >= 0 separated by commas, got '1,x'"),
         (lambda: configs.DecodingOptions(beam_width=3),
          "`beam_width` applies to sampler='beam' only. Received: sampler='greedy'"),
