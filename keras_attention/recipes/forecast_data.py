@@ -141,9 +141,7 @@ def true_model_prediction(spec, series):
         return {}
     frame = ts.synthetic_series(spec.num_steps)
     values = ts.synthetic_true_forecast(frame)[series["test"].target_rows]
-    column = series.scaler.columns.index(series.target)
-    scaled = (values - series.scaler.center[column]) / series.scaler.scale[column]
-    return {"true_model": scaled[:, None]}
+    return {"true_model": series.scaler.transform_column(values, series.target)[:, None]}
 
 
 def _is_sml2010(data):

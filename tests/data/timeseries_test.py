@@ -290,9 +290,9 @@ def test_synthetic_series_interaction_adds_the_product_of_the_lagged_drivers():
 def test_synthetic_true_forecast_leaves_only_the_noise():
     lag1, lag2 = ts.SYNTHETIC_LAGS["x1"], ts.SYNTHETIC_LAGS["x2"]
     first = max(lag1, lag2)
-    residuals = {}
+    residuals, frames = {}, {}
     for c in (0.0, 0.7):
-        frame = ts.synthetic_series(3000, seed=2, interaction=c)
+        frame = frames[c] = ts.synthetic_series(3000, seed=2, interaction=c)
         forecast = ts.synthetic_true_forecast(frame, interaction=c)
         assert forecast.shape == (3000,) and forecast.dtype == np.float64
         assert np.isnan(forecast[:first]).all() and np.isfinite(forecast[first:]).all()
@@ -307,11 +307,10 @@ def test_synthetic_true_forecast_leaves_only_the_noise():
     np.testing.assert_allclose(residuals[0.7], residuals[0.0], atol=1e-9)
     noise = residuals[0.0] / 0.3  # 0.3 ε_t with ε_t ~ N(0, 1), independent of the past
     assert abs(noise.mean()) < 0.06 and 0.95 < noise.std() < 1.05
-    past = ts.synthetic_series(3000, seed=2)["target"].to_numpy()[first - 1 : -1]
+    past = frames[0.0]["target"].to_numpy()[first - 1 : -1]
     assert abs(np.corrcoef(noise, past)[0, 1]) < 0.06
     # The wrong interaction leaves the product in the residual.
-    frame = ts.synthetic_series(3000, seed=2, interaction=0.7)
-    wrong = frame["target"].to_numpy() - ts.synthetic_true_forecast(frame)
+    wrong = frames[0.7]["target"].to_numpy() - ts.synthetic_true_forecast(frames[0.7])
     assert np.nanstd(wrong) > 2 * np.nanstd(residuals[0.0])
 
 

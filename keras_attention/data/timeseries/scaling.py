@@ -27,6 +27,8 @@ class Scaler:
     [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0]]
     >>> scaler.inverse_column([0.5, 2.0], "x").tolist()
     [5.0, 20.0]
+    >>> scaler.transform_column([5.0, 20.0], "x").tolist()
+    [0.5, 2.0]
     """
 
     method: str
@@ -49,6 +51,11 @@ class Scaler:
 
     def transform(self, frame):
         return (frame.to_numpy(dtype="float64") - self.center) / self.scale
+
+    def transform_column(self, values, column):
+        """Scaled values of one column (float64): `transform` for one column."""
+        j = self.columns.index(column)
+        return (np.asarray(values, dtype="float64") - self.center[j]) / self.scale[j]
 
     def inverse_column(self, values, column):
         """Original-scale values of one column (float64)."""
