@@ -89,7 +89,7 @@ def test_quantized_variants_keep_tokens_and_shrink(date_model, date_exports, dat
     # 60 dates under beam search ('2001-11-30': one digit, beam score -1.71
     # against Keras' -1.66); the trained date translator keeps them all
     # (bench/RESULTS.md).
-    for (artifact, endpoint), m in mismatches.items():
+    for (artifact, _endpoint), m in mismatches.items():
         assert m <= (0 if "float16" in artifact else 1), mismatches
     # Weights are only a part of this small file (4 signatures of loops) and
     # LiteRT leaves tensors under 1024 elements in float32: measured ratios
