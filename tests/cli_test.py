@@ -347,6 +347,29 @@ def test_evaluate_a_forecaster_with_baselines(forecaster, tmp_path, capsys):
 
 
 @pytest.mark.slow
+def test_evaluate_on_a_csv_reads_the_models_columns_by_name(forecaster, tmp_path, capsys):
+    path, _ = forecaster
+    frame = ts.synthetic_series(200)
+    rmse = {}
+    for name, columns in (("in_order", list(frame.columns)),
+                          ("reversed", list(reversed(frame.columns)))):
+        csv, report = tmp_path / f"{name}.csv", tmp_path / f"{name}.json"
+        frame[columns].to_csv(csv, index=False)
+        args = ["evaluate", "--model", str(path), "--data", str(csv), "--output", str(report)]
+        assert cli.main(args) == 0
+        rmse[name] = json.loads(report.read_text())["results"]["model"]["rmse"]
+    # The driving series go to the model by name, not in the file's order.
+    assert rmse["reversed"] == pytest.approx(rmse["in_order"], rel=1e-6)
+    capsys.readouterr()
+    # A file without one of them is refused by name, before its length is checked.
+    short = tmp_path / "short.csv"
+    frame.drop(columns="x2").head(5).to_csv(short, index=False)
+    assert cli.main(["evaluate", "--model", str(path), "--data", str(short)]) == 1
+    (line,) = error_lines(capsys.readouterr().err)
+    assert f"argument --data: {short} has no column 'x2' (driving series: x1,x2,x3,x4)" in line
+
+
+@pytest.mark.slow
 def test_tune_forecast_one_trial(tmp_path):
     proc = run(
         "tune", "forecast", "--max-trials", 1, "--epochs", 1, "--final-epochs", 1,

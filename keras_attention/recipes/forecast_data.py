@@ -40,6 +40,10 @@ def _check_data(spec, option="data"):
     if spec.target not in columns:
         raise ConfigError("target", f"{data} has no column {spec.target!r}; columns: "
                           f"{', '.join(columns)}")
+    missing = [f for f in spec.feature_list() or () if f not in columns]
+    if missing:  # before the split is applied to a file that may be too short
+        raise ConfigError(option, f"{data} has no column {', '.join(map(repr, missing))} "
+                          f"(driving series: {spec.features}); columns: {', '.join(columns)}")
 
 
 def load_series(spec, option="data"):

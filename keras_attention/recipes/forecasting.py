@@ -380,8 +380,11 @@ def evaluate(model, config, model_path=None, log=print, **_):
         raise ConfigError("model", f"{model_path} records no training data to evaluate on")
     if config.data is not None:
         preprocessing, _ = load_preprocessing(model, model_path)
+        # The model's driving series, by name and in its order (not the
+        # file's other columns in the file's order).
         spec = dataclasses.replace(spec, data=config.data,
-                                   target=spec.target or preprocessing["target"])
+                                   target=spec.target or preprocessing["target"],
+                                   features=_features_option(preprocessing["features"]))
     series = load_series(spec)
     if series.window != model.window or series.num_features != model.num_features:
         raise ConfigError(
@@ -395,6 +398,11 @@ def evaluate(model, config, model_path=None, log=print, **_):
     log(series.describe())
     log(fc.format_table(results, title=f"Test part ({len(series['test'])} windows):"))
     return Result({"description": series.describe(), "results": results})
+
+
+def _features_option(features):
+    """`--features` naming `features` (None if a name holds a comma)."""
+    return None if any("," in f for f in features) else ",".join(features)
 
 
 def plot_attention(model, config, model_path=None, log=print, **_):
