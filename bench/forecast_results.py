@@ -184,7 +184,8 @@ def model_label(record):
         parts.append(f"{encoder} → {str(c.get('decoder')).upper()}")
     parts.append(f"temporal {c.get('attention')}")
     if c.get("revin"):
-        parts.append(f"RevIN {c['revin']}{'' if c.get('revin_std', True) else ' (no std)'}")
+        parts.append(f"RevIN {c['revin']}{'' if c.get('revin_std', True) else ' (no std)'}"
+                     f"{' + levels' if c.get('revin_levels') else ''}")
     if c.get("highway"):
         parts.append("linear part" if a.get("fit_linear", True) else "highway")
     if c.get("residual"):

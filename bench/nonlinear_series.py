@@ -15,7 +15,11 @@ each protocol and each variant of the network's input normalisation:
 
 - `defaults`: the library defaults (RevIN "last", dividing by the window's std);
 - `revin-none`: `--revin none` (no reversible instance normalisation);
-- `no-revin-std`: `--no-revin-std` (RevIN subtracts the last value only).
+- `no-revin-std`: `--no-revin-std` (RevIN subtracts the last value only);
+- `revin-levels`: `--revin-levels` (the defaults, and the encoder also reads
+  the drivers' levels next to the RevIN window);
+- `revin-levels-no-std`: `--revin-levels --no-revin-std` (the same, and the
+  network's output is not scaled by the past target's window std).
 
 The question: does RevIN, which removes the drivers' levels from the
 network's inputs, keep the network from learning an interaction of levels
@@ -27,7 +31,9 @@ Runs go through `bench/forecast_results.py`'s `run` and are cached in
 `bench/out/nonlinear/interaction_c<c>.csv`; the rows (`forecast_results`'
 JSON rows, plus the per-seed RMSE, best validation loss and the training
 loss at that epoch) go to `bench/results/nonlinear_series.json`, the table
-is printed as `forecast_results` prints its own.
+is printed as `forecast_results` prints its own. Rows of the committed JSON
+(same `c`) that this invocation did not run are kept (`--variants` runs a
+subset; the runs' cache is not committed).
 
     TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \\
         nice -n 10 .venv/bin/python bench/nonlinear_series.py   # ~9 min on 2 shared cores
@@ -58,6 +64,8 @@ VARIANTS = {
     "defaults": [],
     "revin-none": ["--revin", "none"],
     "no-revin-std": ["--no-revin-std"],
+    "revin-levels": ["--revin-levels"],
+    "revin-levels-no-std": ["--revin-levels", "--no-revin-std"],
 }
 PROTOCOLS = ("nowcast", "forecast")
 
@@ -84,6 +92,16 @@ def row(record, extra):
         "best_val_loss_any_epoch": [r["val_loss"][i] for r, i in zip(runs, best, strict=True)],
         "train_loss_at_that_epoch": [r["loss"][i] for r, i in zip(runs, best, strict=True)],
     }
+
+
+def kept_rows(path, c, new_rows):
+    """The rows of the JSON at `path` (for the same `c`) not in `new_rows`."""
+    if not path.exists():
+        return {}
+    old = json.loads(path.read_text())
+    if old.get("series", {}).get("c") != c:
+        return {}
+    return {k: v for k, v in old["rows"].items() if k not in new_rows}
 
 
 def names(text, allowed, option):
@@ -129,6 +147,10 @@ def main():
         "wall_s_total": round(time.time() - started),
     }
     out = ROOT / "bench" / "results" / "nonlinear_series.json"
+    kept = kept_rows(out, args.c, summary["rows"])
+    summary["rows"] = {**kept, **summary["rows"]}
+    if kept:
+        summary["kept_from_the_committed_json"] = sorted(kept)
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(summary, indent=2))
     os.replace(tmp, out)

@@ -59,6 +59,25 @@ def check_network_args(encoder, attention, score_mode, input_attention):
         )
 
 
+def check_revin_levels(revin_levels, revin, input_attention):
+    """`revin_levels` if it is a bool that the other arguments allow."""
+    check_bool("revin_levels", revin_levels)
+    if revin_levels and revin is None:
+        raise ValueError(
+            "`revin_levels=True` adds the drivers' levels next to the RevIN "
+            "window; without RevIN the network reads the levels already. "
+            f"Received: revin_levels=True with revin={revin!r}"
+        )
+    if revin_levels and input_attention:
+        raise ValueError(
+            "`revin_levels=True` cannot be combined with `input_attention=True` "
+            "(input attention weighs each driving series once; it would weigh "
+            "the normalized window and the levels as separate series). Received: "
+            "revin_levels=True with input_attention=True"
+        )
+    return revin_levels
+
+
 def check_preprocessor(preprocessor, num_features):
     """A `SeriesPreprocessor` (from itself or its config) or None."""
     if isinstance(preprocessor, dict):

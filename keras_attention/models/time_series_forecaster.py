@@ -74,7 +74,9 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
       window: minus its last value or mean, divided by its std), so a level
       it never saw in training (a price leaving its range) looks like the
       levels it did; its output is mapped back with the past target's
-      statistics.
+      statistics. The drivers' levels are then hidden from the network (the
+      linear part still reads them); `revin_levels=True` gives the encoder
+      both, for targets that depend nonlinearly on those levels.
 
     For `horizon > 1`, `strategy="direct"` gives every step its own output:
     the decoder runs `horizon - 1` steps further on placeholder inputs, each
@@ -124,6 +126,11 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
             mean) or `None` (the inputs as given).
         revin_std: with `revin`, also divide by each window's standard
             deviation.
+        revin_levels: with `revin`, the encoder also reads the driving
+            series as given (their levels), next to the normalized window:
+            for targets that depend nonlinearly on the drivers' levels,
+            which RevIN alone hides from the network (not with
+            `input_attention`, whose weights are one per driving series).
         preprocessor: optional `keras_attention.runtime.SeriesPreprocessor`
             (the column names and the scaler fitted on the training rows),
             saved with the model so that new data can be scaled the same
@@ -178,7 +185,7 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
         attention_units=None, score_mode=None, input_attention=False,
         # What it predicts from, and the linear part.
         protocol="nowcast", residual=True, highway=True, dropout=0.0, strategy="direct",
-        revin="last", revin_std=True, preprocessor=None,
+        revin="last", revin_std=True, revin_levels=False, preprocessor=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -209,6 +216,9 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
             validate_choice("revin", revin, REVIN_MODES)
         self.revin = revin
         self.revin_std = check_bool("revin_std", revin_std)
+        self.revin_levels = forecaster_layers.check_revin_levels(
+            revin_levels, revin, input_attention
+        )
         self._preprocessor = forecaster_layers.check_preprocessor(preprocessor, num_features)
 
         self.encoder = forecaster_layers.make_encoder(self)
@@ -274,7 +284,8 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
         if self.revin is not None:
             self.revin_drivers.build(drivers_shape)
             self.revin_target.build((None, self.past_target_length, 1))
-        self.encoder.build(drivers_shape)
+        encoder_features = self.num_features * (2 if self.revin_levels else 1)
+        self.encoder.build((None, self.window, encoder_features))
         for dense in self.bridge:
             dense.build((None, self.memory_dim))
         memory_length = self.window if self.attention_type != "none" else 1
@@ -337,6 +348,8 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
         past = ops.cast(past, self.compute_dtype)
         if self.revin is not None:
             net_drivers, _ = self.revin_drivers(drivers)
+            if self.revin_levels:
+                net_drivers = ops.concatenate([net_drivers, drivers], axis=-1)
             net_past, stats = self.revin_target(past)
         else:
             net_drivers, net_past, stats = drivers, past, None
@@ -462,6 +475,7 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
             "strategy": self.strategy,
             "revin": self.revin,
             "revin_std": self.revin_std,
+            "revin_levels": self.revin_levels,
             "preprocessor": None
             if self._preprocessor is None
             else self._preprocessor.get_config(),

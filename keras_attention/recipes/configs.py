@@ -185,6 +185,9 @@ class ForecastConfig(SeriesConfig, LinearPartOptions, RunOptions):
     revin: str = option("last", "reversible instance normalization of the network's inputs",
                         choices=FORECASTER_REVIN)
     revin_std: bool = option(True, "RevIN divides by each window's std")
+    revin_levels: bool = option(
+        False, "with RevIN, the encoder also reads the drivers' levels (for targets that "
+        "depend nonlinearly on them; not with --input-attention)")
     units: int = option(64, "recurrent units", check="positive", metavar="N")
     dropout: float = option(0.0, "dropout rate", check="rate", metavar="RATE")
     validation_fraction: float = option(
@@ -211,6 +214,12 @@ class ForecastConfig(SeriesConfig, LinearPartOptions, RunOptions):
     def __post_init__(self):
         super().__post_init__()
         self.seed_list()  # a bad --seeds is refused before any data is loaded
+        if self.revin_levels and self.revin == "none":
+            raise ConfigError("revin_levels", "needs RevIN (--revin last or mean), got "
+                              "--revin none: without RevIN the network reads the levels")
+        if self.revin_levels and self.input_attention:
+            raise ConfigError("revin_levels", "cannot be combined with --input-attention "
+                              "(input attention weighs each driving series once)")
 
     def seed_list(self):
         try:

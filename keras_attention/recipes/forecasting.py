@@ -70,7 +70,8 @@ def build_model(config, series):
             protocol=config.protocol, residual=config.residual, highway=config.highway,
             dropout=config.dropout, strategy=config.horizon_strategy,
             revin=None if config.revin == "none" else config.revin,
-            revin_std=config.revin_std, preprocessor=series_preprocessor(series),
+            revin_std=config.revin_std, revin_levels=config.revin_levels,
+            preprocessor=series_preprocessor(series),
         )
         _compile(model, config, series)
     model.build()

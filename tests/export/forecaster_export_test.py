@@ -14,13 +14,14 @@ from tests.export.conftest import forecaster_data, small_forecaster
     [
         {},
         {"input_attention": True, "horizon": 2},
+        {"revin_levels": True, "protocol": "forecast"},
         pytest.param(
             {"encoder": "bigru", "decoder": "gru", "attention": "luong", "horizon": 3,
              "protocol": "forecast"},
             marks=pytest.mark.slow,
         ),
     ],
-    ids=["lstm-bahdanau", "input-attention", "bigru-luong"],
+    ids=["lstm-bahdanau", "input-attention", "revin-levels", "bigru-luong"],
 )
 def test_forecaster_exports_match_keras(kwargs, tmp_path):
     model = small_forecaster(**kwargs)

@@ -169,6 +169,49 @@ def test_revin_makes_the_network_level_invariant(revin):
     )
 
 
+@pytest.mark.parametrize("protocol", ["nowcast", "forecast"])
+def test_revin_levels_shows_the_network_the_drivers_levels(protocol):
+    # Shifting the drivers alone leaves RevIN's windows unchanged: the
+    # network alone (no linear part) cannot see it unless the encoder also
+    # reads the levels, next to the normalized window (2n channels).
+    x = inputs(protocol=protocol)
+    shifted = dict(x, drivers=x["drivers"] + 5.0)
+    outputs = {}
+    for levels in (False, True):
+        model = TimeSeriesForecaster(
+            window=6, num_features=3, units=4, protocol=protocol, residual=True,
+            highway=False, revin="last", revin_levels=levels,
+        )
+        model(x)
+        assert model.encoder.cell.kernel.shape[0] == (6 if levels else 3)
+        model.head.set_weights(
+            [RNG.normal(size=w.shape).astype("float32") for w in model.head.get_weights()]
+        )
+        outputs[levels] = to_numpy(model(shifted)) - to_numpy(model(x))
+    np.testing.assert_allclose(outputs[False], 0.0, atol=1e-5)
+    assert np.abs(outputs[True]).min() > 1e-4
+
+
+def test_revin_levels_model_is_the_linear_model_until_trained_and_round_trips(tmp_path):
+    series = small_series()
+    train, test = series["train"], series["test"]
+    models = [model_for(series, revin="last", revin_levels=levels) for levels in (False, True)]
+    for model in models:
+        model.fit_linear(train.inputs, train.target, l2=0.0, level_l2=0.0, smooth_l2=0.0,
+                         own_l2=0.0)
+    np.testing.assert_allclose(to_numpy(models[1](test.inputs)),
+                               to_numpy(models[0](test.inputs)), atol=1e-5)
+    model = models[1]
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
+    model.fit(train.inputs, train.target, batch_size=64, epochs=1, verbose=0)
+    restored = assert_model_save_load(model, test.inputs, tmp_path)
+    assert restored.revin_levels and restored.encoder.cell.kernel.shape[0] == 8
+    # A config saved before `revin_levels` existed loads without it.
+    config = model.get_config()
+    del config["revin_levels"]
+    assert TimeSeriesForecaster.from_config(config).revin_levels is False
+
+
 def test_revin_without_base_denormalizes_fully():
     # No residual, no highway: the network's output is a level in the
     # normalized units of the past target, mapped back with its statistics.

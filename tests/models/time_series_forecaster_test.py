@@ -29,6 +29,7 @@ CONFIGS = [
     dict(encoder="lstm", decoder="lstm", attention="bahdanau", input_attention=True),
     dict(encoder="gru", decoder="gru", attention="luong", input_attention=True, protocol="forecast"),
     dict(encoder="gru", decoder="lstm", attention="bahdanau", residual=True, highway=True),
+    dict(encoder="bigru", decoder="gru", attention="luong", revin_levels=True),
 ]
 
 
@@ -109,7 +110,7 @@ def test_get_config_is_the_constructor_arguments():
         window=7, num_features=3, horizon=2, units=5, encoder="bigru", decoder="gru",
         attention="luong", attention_units=4, score_mode="concat", input_attention=False,
         protocol="forecast", residual=True, highway=True, dropout=0.1,
-        strategy="direct", revin="mean", revin_std=False,
+        strategy="direct", revin="mean", revin_std=False, revin_levels=True,
         preprocessor={"target": "y", "features": ["a", "b", "c"], "scaling": "minmax",
                       "center": [0.0, 1.0, 2.0, 3.0], "scale": [1.0, 2.0, 3.0, 4.0]},
     )
@@ -183,6 +184,9 @@ def test_fit_reduces_the_loss_with_dropout_and_multistep():
         (dict(dropout=1.0), "`dropout` must be a float in [0, 1). Received: dropout=1.0"),
         (dict(residual="yes"), "`residual` must be a bool. Received: residual='yes'"),
         (dict(highway=None), "`highway` must be a bool. Received: highway=None"),
+        (dict(revin_levels="yes"), "`revin_levels` must be a bool. Received: revin_levels='yes'"),
+        (dict(revin=None, revin_levels=True), "without RevIN the network reads the levels already. Received: revin_levels=True with revin=None"),
+        (dict(input_attention=True, revin_levels=True), "`revin_levels=True` cannot be combined with `input_attention=True`"),
     ],
 )
 def test_constructor_errors(kwargs, match):

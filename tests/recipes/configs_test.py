@@ -56,7 +56,7 @@ def test_the_forecasters_defaults_are_the_models():
     config = configs.ForecastConfig()
     names = {"strategy": "horizon_strategy"}
     for name in ("units", "encoder", "decoder", "attention", "input_attention", "residual",
-                 "highway", "dropout", "strategy", "revin", "revin_std"):
+                 "highway", "dropout", "strategy", "revin", "revin_std", "revin_levels"):
         value = getattr(config, names.get(name, name))
         assert (None if value == "none" else value) == params[name].default, name
 
@@ -64,6 +64,22 @@ def test_the_forecasters_defaults_are_the_models():
 def test_options_on_by_default_can_be_turned_off():
     config = parse_config(configs.ForecastConfig, ["--no-highway", "--revin", "none"])
     assert (config.highway, config.residual, config.revin) == (False, True, "none")
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(revin="none"), "needs RevIN (--revin last or mean), got --revin none"),
+        (dict(input_attention=True), "cannot be combined with --input-attention"),
+    ],
+)
+def test_revin_levels_is_refused_where_it_cannot_apply(kwargs, match):
+    config = parse_config(configs.ForecastConfig, ["--revin-levels"])
+    assert config.revin_levels and config.revin == "last"
+    with pytest.raises(ConfigError, match=re.escape(match)) as info:
+        configs.ForecastConfig(revin_levels=True, **kwargs)
+    assert str(info.value).startswith("`revin_levels`: ")
+    assert info.value.cli_message().startswith("argument --revin-levels: ")
 
 
 @pytest.mark.parametrize("config_class", ALL_CONFIGS, ids=lambda c: c.__name__)
