@@ -68,6 +68,14 @@ def compiled_forecaster():
     return model
 
 
+def predict_after_a_good_call(x):
+    """`predict(x)` on a model whose predict function has already been
+    traced: Keras retraces with relaxed shapes (`None` for a changed size)."""
+    model = compiled_forecaster()
+    model.predict({"drivers": ones(3, 6, 2), "past_target": ones(3, 5, 1)}, verbose=0)
+    return model.predict(x, verbose=0)
+
+
 def built_bahdanau():
     layer = ka.BahdanauAttention(3)
     layer(ones(2, 4), ones(2, 5, 4))
@@ -328,6 +336,23 @@ CASES = [
      lambda: compiled_forecaster().predict(nan_windows(), verbose=0),
      ValueError, '`x["drivers"]` must not hold NaN or infinite values (they would propagate '
      'silently through the attention weights). Received: x["drivers"][1, 2, 0]=nan'),
+    # Wrong shapes reach predict / fit / evaluate with the shape as given (a
+    # traced shape would show None for the size at fault).
+    ("forecaster_predict_wrong_features", None,
+     lambda: predict_after_a_good_call(
+         {"drivers": ones(3, 6, 3), "past_target": ones(3, 5, 1)}),
+     ValueError, "`drivers` must have shape (batch, 6, 2) (window, num_features). "
+     "Received: drivers.shape=(3, 6, 3)"),
+    ("forecaster_fit_wrong_past_length", None,
+     lambda: compiled_forecaster().fit(
+         (ones(3, 6, 2), ones(3, 4, 1)), ones(3, 1), verbose=0),
+     ValueError, "`past_target` must have 5 steps with protocol='nowcast' and window=6. "
+     "Received: past_target.shape=(3, 4, 1)"),
+    ("forecaster_evaluate_wrong_batch", None,
+     lambda: compiled_forecaster().evaluate(
+         {"drivers": ones(3, 6, 2), "past_target": ones(2, 5, 1)}, ones(3, 1), verbose=0),
+     ValueError, "`drivers` and `past_target` must have the same batch size. Received: "
+     "drivers.shape=(3, 6, 2) and past_target.shape=(2, 5, 1)"),
     ("forecaster_call_nan", None, lambda: forecaster()(nan_windows()),
      ValueError, "`drivers` must not hold NaN or infinite values (they would propagate "
      "silently through the attention weights). Received: drivers[1, 2, 0]=nan"),

@@ -124,18 +124,26 @@ class Task(keras.Model):
         """`keras.Model.fit`; NaN or infinite values in array inputs are refused."""
         _check_arrays(x, "x")
         _check_arrays(y, "y")
+        self._check_input_arrays(x)
         return super().fit(x, y, *args, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
         """`keras.Model.evaluate`; NaN or infinite values in array inputs are refused."""
         _check_arrays(x, "x")
         _check_arrays(y, "y")
+        self._check_input_arrays(x)
         return super().evaluate(x, y, *args, **kwargs)
 
     def predict(self, x, *args, **kwargs):
         """`keras.Model.predict`; NaN or infinite values in array inputs are refused."""
         _check_arrays(x, "x")
+        self._check_input_arrays(x)
         return super().predict(x, *args, **kwargs)
+
+    def _check_input_arrays(self, x):
+        """Checks a task can make of `x` when it holds numpy arrays, before
+        Keras traces the model (a traced shape may show `None` for the size
+        at fault). None by default."""
 
     @property
     def preprocessor(self):

@@ -433,6 +433,14 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
             weights.append(feedback["attention"])
         return ops.concatenate(predictions, axis=-1), ops.concatenate(weights, axis=1)
 
+    def _check_input_arrays(self, x):
+        # The shape messages of `call`, with the shapes the user passed.
+        pair = tuple(x.get(k) for k in ("drivers", "past_target")) if isinstance(x, dict) else x
+        if isinstance(pair, (tuple, list)) and len(pair) == 2 and all(
+            isinstance(v, np.ndarray) for v in pair
+        ):
+            forecaster_layers.split_inputs(self, x)
+
     def predict_with_attention(self, inputs, batch_size=256):
         """Forecasts and attention weights as numpy arrays, batch by batch.
 
