@@ -183,6 +183,13 @@ def split_inputs(model, inputs):
             except Exception:  # noqa: BLE001 (a traced tensor has no values)
                 continue
             check_finite(name, known)
+    check_input_shapes(model, drivers, past)
+    return drivers, past
+
+
+def check_input_shapes(model, drivers, past):
+    """`drivers` `(B, T, n)` and `past_target` `(B, T_p, 1)` fit `model`
+    (tensors or numpy arrays; `past` already 3-D)."""
     expected = (model.window, model.num_features)
     if tuple(drivers.shape[1:]) != expected:
         raise ValueError(
@@ -200,7 +207,6 @@ def split_inputs(model, inputs):
             f"past_target.shape={tuple(past.shape)}"
         )
     check_past_length(model, past.shape)
-    return drivers, past
 
 
 def training_arrays(model, x, y):

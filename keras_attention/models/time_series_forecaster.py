@@ -434,12 +434,16 @@ class TimeSeriesForecaster(ForecasterExport, ForecasterLinearPart, Task):
         return ops.concatenate(predictions, axis=-1), ops.concatenate(weights, axis=1)
 
     def _check_input_arrays(self, x):
-        # The shape messages of `call`, with the shapes the user passed.
-        pair = tuple(x.get(k) for k in ("drivers", "past_target")) if isinstance(x, dict) else x
+        # The shape messages of `call`, with the shapes the user passed (the
+        # values were checked by `Task`).
+        pair = (x.get("drivers"), x.get("past_target")) if isinstance(x, dict) else x
         if isinstance(pair, (tuple, list)) and len(pair) == 2 and all(
             isinstance(v, np.ndarray) for v in pair
         ):
-            forecaster_layers.split_inputs(self, x)
+            drivers, past = pair
+            forecaster_layers.check_input_shapes(
+                self, drivers, past[..., None] if past.ndim == 2 else past
+            )
 
     def predict_with_attention(self, inputs, batch_size=256):
         """Forecasts and attention weights as numpy arrays, batch by batch.

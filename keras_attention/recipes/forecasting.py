@@ -376,11 +376,10 @@ def evaluate(model, config, model_path=None, log=print, **_):
     """Test metrics next to the baselines (`EvaluateForecasterConfig`), on the
     data the model was trained on (or `config.data`, cut the same way)."""
     log = get_log(log)
-    _, spec = load_preprocessing(model, model_path)
+    preprocessing, spec = load_preprocessing(model, model_path)
     if spec is None:
         raise ConfigError("model", f"{model_path} records no training data to evaluate on")
     if config.data is not None:
-        preprocessing, _ = load_preprocessing(model, model_path)
         # The model's driving series, by name and in its order (not the
         # file's other columns in the file's order).
         spec = dataclasses.replace(spec, data=config.data,
