@@ -370,6 +370,34 @@ def test_evaluate_on_a_csv_reads_the_models_columns_by_name(forecaster, tmp_path
 
 
 @pytest.mark.slow
+def test_evaluate_reads_a_column_whose_name_holds_a_comma(tmp_path, capsys):
+    # The model's columns reach the data by name even where `--features`
+    # (comma-separated) could not name them: the file order came back.
+    frame = ts.synthetic_series(200).rename(columns={"x1": "x1, lagged"})
+    train_csv = tmp_path / "train.csv"
+    frame.to_csv(train_csv, index=False)
+    out = tmp_path / "model"
+    run("train", "forecast", "--data", train_csv, "--target", "target", "--epochs", 1,
+        "--units", 8, "--output-dir", out)
+    rmse = {}
+    for name, columns in (("in_order", list(frame.columns)),
+                          ("reversed", list(reversed(frame.columns)))):
+        csv, report = tmp_path / f"{name}.csv", tmp_path / f"{name}.json"
+        frame[columns].to_csv(csv, index=False)
+        args = ["evaluate", "--model", str(out / "model.keras"), "--data", str(csv),
+                "--output", str(report)]
+        assert cli.main(args) == 0
+        rmse[name] = json.loads(report.read_text())["results"]["model"]["rmse"]
+    assert rmse["reversed"] == pytest.approx(rmse["in_order"], rel=1e-6)
+    capsys.readouterr()
+    short = tmp_path / "short.csv"
+    frame.drop(columns="x1, lagged").head(5).to_csv(short, index=False)
+    assert cli.main(["evaluate", "--model", str(out / "model.keras"), "--data", str(short)]) == 1
+    (line,) = error_lines(capsys.readouterr().err)
+    assert f"argument --data: {short} has no column 'x1, lagged'" in line
+
+
+@pytest.mark.slow
 def test_tune_forecast_one_trial(tmp_path):
     proc = run(
         "tune", "forecast", "--max-trials", 1, "--epochs", 1, "--final-epochs", 1,

@@ -22,7 +22,7 @@ from keras_attention.recipes.options import ConfigError
 PREPROCESSING_SUFFIX = ".preprocessing.json"
 
 # -- data ---------------------------------------------------------------------------------
-def _check_data(spec, option="data"):
+def _check_data(spec, option="data", features=None):
     data = spec.data
     if data in ("synthetic", "nasdaq", "sml2010"):
         return
@@ -40,13 +40,15 @@ def _check_data(spec, option="data"):
     if spec.target not in columns:
         raise ConfigError("target", f"{data} has no column {spec.target!r}; columns: "
                           f"{', '.join(columns)}")
-    missing = [f for f in spec.feature_list() or () if f not in columns]
+    features = features or spec.feature_list() or ()
+    missing = [f for f in features if f not in columns]
     if missing:  # before the split is applied to a file that may be too short
         raise ConfigError(option, f"{data} has no column {', '.join(map(repr, missing))} "
-                          f"(driving series: {spec.features}); columns: {', '.join(columns)}")
+                          f"(driving series: {','.join(features)}); columns: "
+                          f"{', '.join(columns)}")
 
 
-def load_series(spec, option="data"):
+def load_series(spec, option="data", features=None):
     """The windows of a `SeriesConfig` (a `ForecastConfig` is one).
 
     The series is the embedded one, NASDAQ-100, SML2010 (DA-RNN's split and
@@ -56,12 +58,18 @@ def load_series(spec, option="data"):
     last fraction of the training rows becomes the validation part
     (`carve_validation`): the test rows do not change.
 
+    `features`, a list of column names, overrides `spec.features` (a
+    comma-separated option, which cannot name a column whose name holds a
+    comma or begins or ends with a space): `evaluate` passes a trained
+    model's driving series this way.
+
     Raises:
         ConfigError: naming the option at fault (`--data`, `--target`,
             `--interpolate` for missing cells).
     """
-    _check_data(spec, option)
-    data, target, features, split = spec.data, spec.target, None, (0.7, 0.3)
+    features = list(features) if features is not None else None
+    _check_data(spec, option, features)
+    data, target, default_features, split = spec.data, spec.target, None, (0.7, 0.3)
     if data == "synthetic":
         frame, target = ts.synthetic_series(spec.num_steps), target or ts.SYNTHETIC_TARGET
     elif data == "nasdaq":
@@ -70,11 +78,11 @@ def load_series(spec, option="data"):
         frame = ts.load_sml2010(None if data == "sml2010" else data)
         target = target or ts.SML2010_TARGET
         if target == ts.SML2010_TARGET:
-            features = list(ts.SML2010_DRIVING_SERIES)
+            default_features = list(ts.SML2010_DRIVING_SERIES)
         split = ts.SML2010_DARNN_SPLIT
     else:
         frame = data  # a CSV path; make_windows reads and checks it
-    features = spec.feature_list() or features
+    features = features or spec.feature_list() or default_features
     split = spec.split_parts() or split
     fraction = spec.validation_fraction
     if len(split) == 2 and fraction:

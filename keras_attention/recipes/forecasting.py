@@ -383,9 +383,8 @@ def evaluate(model, config, model_path=None, log=print, **_):
         # The model's driving series, by name and in its order (not the
         # file's other columns in the file's order).
         spec = dataclasses.replace(spec, data=config.data,
-                                   target=spec.target or preprocessing["target"],
-                                   features=_features_option(preprocessing["features"]))
-    series = load_series(spec)
+                                   target=spec.target or preprocessing["target"])
+    series = load_series(spec, features=preprocessing["features"] if config.data else None)
     if series.window != model.window or series.num_features != model.num_features:
         raise ConfigError(
             "data", f"its windows ({series.window} steps, {series.num_features} driving "
@@ -398,11 +397,6 @@ def evaluate(model, config, model_path=None, log=print, **_):
     log(series.describe())
     log(fc.format_table(results, title=f"Test part ({len(series['test'])} windows):"))
     return Result({"description": series.describe(), "results": results})
-
-
-def _features_option(features):
-    """`--features` naming `features` (None if a name holds a comma)."""
-    return None if any("," in f for f in features) else ",".join(features)
 
 
 def plot_attention(model, config, model_path=None, log=print, **_):
