@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from keras_attention.models.task import ATTENTION, VALUES, Endpoint, to_numpy
+from keras_attention.models import forecaster_layers
+from keras_attention.models.task import (
+    ATTENTION,
+    VALUES,
+    Endpoint,
+    check_finite,
+    to_numpy,
+)
 
 
 def _window_labels(window, protocol):
@@ -20,16 +27,36 @@ class ForecasterExport:
     """Mixin of `TimeSeriesForecaster`: generate, attention maps, export."""
 
     def _inputs(self, inputs):
+        """float32 `{"drivers": (N, T, n), "past_target": (N, T_p, 1)}` from
+        a dict or a `(drivers, past_target)` pair (as `predict` takes them),
+        checked as `call` checks them."""
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 2:
+            inputs = {"drivers": inputs[0], "past_target": inputs[1]}
         if not isinstance(inputs, dict) or not {"drivers", "past_target"} <= set(inputs):
             raise ValueError(
                 "`inputs` must be a dict with 'drivers' (N, window, num_features) and "
-                "'past_target' arrays. Received: "
+                "'past_target' arrays, or a (drivers, past_target) pair. Received: "
                 f"{sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__}"
             )
-        drivers = np.asarray(inputs["drivers"], "float32")
-        past = np.asarray(inputs["past_target"], "float32")
+        arrays = {}
+        for name in ("drivers", "past_target"):
+            try:
+                arrays[name] = np.asarray(inputs[name], "float32")
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"`{name}` must be an array of numbers. Received: {inputs[name]!r:.80}"
+                ) from None
+        drivers, past = arrays["drivers"], arrays["past_target"]
         if past.ndim == 2:
             past = past[..., None]
+        if drivers.ndim != 3:
+            raise ValueError(
+                f"`drivers` must have shape (batch, {self.window}, {self.num_features}) "
+                f"(window, num_features). Received: drivers.shape={drivers.shape}"
+            )
+        forecaster_layers.check_input_shapes(self, drivers, past)
+        check_finite("drivers", drivers)
+        check_finite("past_target", past)
         return {"drivers": drivers, "past_target": past}
 
     def generate(self, inputs, sampler=None, max_length=None):

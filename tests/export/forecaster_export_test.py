@@ -66,6 +66,39 @@ def test_forecaster_runtime_checks_shapes(tmp_path):
         forecaster.predict(np.zeros((2, 4, 3)), np.zeros((2, 9)))
 
 
+def test_verify_export_takes_a_pair_and_refuses_bad_samples(tmp_path):
+    model = small_forecaster()
+    path = str(tmp_path / "f.tflite")
+    export.export_tflite(model, path)
+    data = forecaster_data(model, n=6)
+    pair = (data["drivers"], data["past_target"][..., 0])  # as `predict` takes them
+    by_pair = export.verify_export(model, path, pair)["results"][0]
+    by_dict = export.verify_export(model, path, data)["results"][0]
+    assert by_pair["samples"] == by_dict["samples"] == 6
+    assert by_pair["max_abs_prediction_diff"] == by_dict["max_abs_prediction_diff"]
+    maps = model.attention_maps(pair)
+    assert len(maps) == 6 and maps[0]["weights"].shape == (1, 10)  # horizon × window
+    drivers, past = data["drivers"], data["past_target"]
+    cases = [
+        ({"drivers": drivers[..., :2], "past_target": past},
+         r"^`drivers` must have shape \(batch, 10, 3\) .* Received: drivers.shape=\(6, 10, 2\)$"),
+        ({"drivers": drivers, "past_target": past[:4]},
+         r"^`drivers` and `past_target` must have the same batch size"),
+        ({"drivers": drivers, "past_target": past[:, :5]},
+         r"^`past_target` must have 9 steps .* Received: past_target.shape=\(6, 5, 1\)$"),
+        ({"drivers": np.where(drivers > 1, np.nan, drivers), "past_target": past},
+         r"^`drivers` must not hold NaN"),
+        ({"drivers": [["a"]], "past_target": past}, r"^`drivers` must be an array of numbers"),
+        (["3 mar. 1998"], r"^`inputs` must be a dict .* or a \(drivers, past_target\) pair"),
+    ]
+    for samples, message in cases:
+        # The forecaster's own message, not Keras' call wrapper around it.
+        with pytest.raises(ValueError, match=message):
+            export.verify_export(model, path, samples)
+        with pytest.raises(ValueError, match=message):
+            model.attention_maps(samples)
+
+
 @pytest.mark.slow
 def test_int8_fails_clearly_or_verifies(tmp_path):
     """TF 2.21's calibrator crashes on WHILE loops (tensorflow#75140)."""
