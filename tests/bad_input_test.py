@@ -353,6 +353,24 @@ CASES = [
          {"drivers": ones(3, 6, 2), "past_target": ones(2, 5, 1)}, ones(3, 1), verbose=0),
      ValueError, "`drivers` and `past_target` must have the same batch size. Received: "
      "drivers.shape=(3, 6, 2) and past_target.shape=(2, 5, 1)"),
+    # A past target of another rank, or of 2 series, was an IndexError
+    # (1-D), Keras' wrapper around a RevIN message (4-D), or fitted without
+    # a word by fit_linear (2 series).
+    ("forecaster_predict_past_target_1d", None,
+     lambda: compiled_forecaster().predict(
+         {"drivers": ones(3, 6, 2), "past_target": ones(3)}, verbose=0),
+     ValueError, "`past_target` must have shape (batch, 5) or (batch, 5, 1): the target's "
+     "past values. Received: past_target.shape=(3,)"),
+    ("forecaster_predict_past_target_4d", None,
+     lambda: compiled_forecaster().predict(
+         {"drivers": ones(3, 6, 2), "past_target": ones(3, 5, 1, 1)}, verbose=0),
+     ValueError, "`past_target` must have shape (batch, 5) or (batch, 5, 1): the target's "
+     "past values. Received: past_target.shape=(3, 5, 1, 1)"),
+    ("forecaster_fit_linear_past_target_2_series", None,
+     lambda: forecaster().fit_linear(
+         {"drivers": ones(3, 6, 2), "past_target": ones(3, 5, 2)}, ones(3, 1)),
+     ValueError, "`past_target` must have shape (batch, 5) or (batch, 5, 1): the target's "
+     "past values. Received: past_target.shape=(3, 5, 2)"),
     ("forecaster_call_nan", None, lambda: forecaster()(nan_windows()),
      ValueError, "`drivers` must not hold NaN or infinite values (they would propagate "
      "silently through the attention weights). Received: drivers[1, 2, 0]=nan"),

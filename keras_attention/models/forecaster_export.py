@@ -49,11 +49,6 @@ class ForecasterExport:
         drivers, past = arrays["drivers"], arrays["past_target"]
         if past.ndim == 2:
             past = past[..., None]
-        if drivers.ndim != 3:
-            raise ValueError(
-                f"`drivers` must have shape (batch, {self.window}, {self.num_features}) "
-                f"(window, num_features). Received: drivers.shape={drivers.shape}"
-            )
         forecaster_layers.check_input_shapes(self, drivers, past)
         check_finite("drivers", drivers)
         check_finite("past_target", past)

@@ -143,7 +143,15 @@ def make_decoder(model):
 
 
 def check_past_length(model, past_shape):
-    """`past_target` has the steps the model's protocol reads."""
+    """`past_target` is `(batch, T_p, 1)` (callers expand a 2-D one), `T_p`
+    the steps the model's protocol reads."""
+    past_shape = tuple(past_shape)
+    if len(past_shape) != 3 or past_shape[2] not in (1, None):
+        raise ValueError(
+            f"`past_target` must have shape (batch, {model.past_target_length}) or "
+            f"(batch, {model.past_target_length}, 1): the target's past values. "
+            f"Received: past_target.shape={past_shape}"
+        )
     if past_shape[1] != model.past_target_length:
         raise ValueError(
             f"`past_target` must have {model.past_target_length} steps with "
