@@ -361,13 +361,24 @@ class BaseAttention(keras.layers.Layer):
                 "`value_mask` must have shape (batch, memory_length) = "
                 f"{v[:2]}, like `value`. Received: value_mask.shape={m}"
             )
+        # A single `mask=` is the query's mask (Keras passes the first
+        # argument's mask there): a memory mask passed that way must not be
+        # dropped without a word.
+        hint = ("(a single `mask=` is the query's mask, as in Keras; to mask the "
+                "memory pass `value_mask=` or `mask=[query_mask, value_mask]`)")
         m = _static_shape(query_mask)
         if m is not None and len(q) == 3 and (
             len(m) != 2 or differ(m[0], q[0]) or differ(m[1], q[1])
         ):
             raise ValueError(
-                "`query_mask` must have shape (batch, steps) = "
-                f"{q[:2]}, like `query`. Received: query_mask.shape={m}"
+                f"`query_mask` must have shape (batch, steps) = {q[:2]}, like `query` "
+                f"{hint}. Received: query_mask.shape={m}"
+            )
+        if m is not None and len(q) == 2 and (len(m) != 1 or differ(m[0], q[0])):
+            raise ValueError(
+                "A rank-2 `query` is one decoder step, with no steps to mask: "
+                f"`query_mask` must be None or have shape ({q[0]},) {hint}. "
+                f"Received: query_mask.shape={m}"
             )
 
     def compute_mask(self, query, previous_mask=None):
