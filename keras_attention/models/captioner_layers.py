@@ -10,6 +10,7 @@ from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
 from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.hard_attention import HardAttention
 from keras_attention.runtime.vocabulary import END_ID, PAD_ID
+from keras_attention.utils.validation import validate_non_negative_float
 
 ATTENTIONS = ("soft", "hard", "none")
 CELLS = {
@@ -46,11 +47,7 @@ def check_int_list(name, values, minimum):
 
 
 def check_weight(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-        value >= 0 and np.isfinite(value)
-    ):
-        raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
-    return float(value)
+    return validate_non_negative_float(name, value)
 
 
 def check_encoder(encoder, image_shape):

@@ -17,6 +17,7 @@ from keras_attention.layers.monotonic_chunkwise_attention import (
     MonotonicChunkwiseAttention,
 )
 from keras_attention.runtime.vocabulary import Vocabulary
+from keras_attention.utils.validation import validate_non_negative_float
 
 ENCODERS = ("lstm", "gru", "simple")
 ATTENTIONS = (
@@ -340,15 +341,7 @@ def validate_coverage_args(attention, coverage, coverage_loss_weight):
             "attention='bahdanau' only. Received: coverage=True with "
             f"attention={attention!r}"
         )
-    if (
-        isinstance(coverage_loss_weight, bool)
-        or not isinstance(coverage_loss_weight, (int, float))
-        or not coverage_loss_weight >= 0
-    ):
-        raise ValueError(
-            "`coverage_loss_weight` must be a number >= 0. "
-            f"Received: coverage_loss_weight={coverage_loss_weight!r}"
-        )
+    validate_non_negative_float("coverage_loss_weight", coverage_loss_weight)
     if coverage_loss_weight > 0 and attention == "none":
         raise ValueError(
             "`coverage_loss_weight` needs attention (its alignments). Received: "

@@ -7,6 +7,7 @@ standard library, so configuration dataclasses and the command line can use
 it without importing Keras.
 """
 
+import math
 import numbers
 
 
@@ -59,7 +60,7 @@ def validate_non_negative_int(name, value, allow_none=False):
 
 
 def validate_positive_float(name, value, allow_none=False):
-    """A number > 0, as `float`.
+    """A finite number > 0, as `float`.
 
     Example:
 
@@ -72,8 +73,25 @@ def validate_positive_float(name, value, allow_none=False):
     """
     if value is None and allow_none:
         return None
-    if not _is_number(value) or not value > 0:
+    if not _is_number(value) or not (value > 0 and math.isfinite(value)):
         raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
+    return float(value)
+
+
+def validate_non_negative_float(name, value):
+    """A finite number >= 0 (a penalty, a loss weight), as `float`.
+
+    Example:
+
+    >>> validate_non_negative_float("length_penalty", 0.6)
+    0.6
+    >>> validate_non_negative_float("length_penalty", float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: `length_penalty` must be a number >= 0. Received: length_penalty=nan
+    """
+    if not _is_number(value) or not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
     return float(value)
 
 

@@ -324,6 +324,13 @@ def test_samplers_trace_in_a_tf_function_with_batch_1():
         (lambda: BeamSampler(length_penalty=-1), "`length_penalty` must be a number >= 0"),
         (lambda: BeamSampler(coverage_penalty="x"), "`coverage_penalty` must be a number"),
         (lambda: RandomSampler(temperature=0), "`temperature` must be a positive number"),
+        # Non-finite values gave NaN scores without a word.
+        (lambda: BeamSampler(length_penalty=float("nan")),
+         r"`length_penalty` must be a number >= 0. Received: length_penalty=nan"),
+        (lambda: BeamSampler(coverage_penalty=float("inf")),
+         r"`coverage_penalty` must be a number >= 0. Received: coverage_penalty=inf"),
+        (lambda: RandomSampler(temperature=float("inf")),
+         r"`temperature` must be a positive number. Received: temperature=inf"),
         (lambda: RandomSampler(top_k=0), "`top_k` must be a positive integer"),
         (lambda: samplers.get("nucleus"), "`sampler` must be 'greedy', 'random', 'beam'"),
     ],
@@ -331,6 +338,13 @@ def test_samplers_trace_in_a_tf_function_with_batch_1():
 def test_sampler_argument_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_sampler_arguments_take_numpy_numbers():
+    # A value read from a config array (NumPy float32 is not a Python float).
+    beam = BeamSampler(beam_width=np.int64(3), length_penalty=np.float32(0.5))
+    assert (beam.beam_width, beam.length_penalty) == (3, 0.5)
+    assert RandomSampler(temperature=np.float32(0.5)).temperature == 0.5
 
 
 def test_call_errors_and_config_round_trip():

@@ -140,6 +140,10 @@ def test_command_line_errors_name_the_option():
     with pytest.raises(argparse.ArgumentError, match=re.escape(
             "argument --learning-rate: must be a positive number, got 'fast'")):
         parser.parse_args(["--learning-rate", "fast"])
+    for text in ("inf", "nan"):  # float() reads them: they trained to NaN
+        with pytest.raises(argparse.ArgumentError, match=re.escape(
+                f"argument --learning-rate: must be a positive number, got '{text}'")):
+            parser.parse_args(["--learning-rate", text])
     values = given(parser.parse_args(["--max-pairs", "5"]), [configs.DatesConfig])
     assert values == {}  # not an option of DatesConfig alone
     values = given(parser.parse_args(["--max-pairs", "5", "--strategy", "multiworker"]),

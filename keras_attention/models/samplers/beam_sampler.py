@@ -14,6 +14,7 @@ from keras_attention.models.samplers.sampler import (
     memory_positions,
     vocabulary_size,
 )
+from keras_attention.utils.validation import validate_non_negative_float
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
@@ -64,16 +65,8 @@ class BeamSampler(Sampler):
 
     def __init__(self, beam_width=4, length_penalty=0.0, coverage_penalty=0.0, num_return=1):
         self.beam_width = attention_utils.validate_positive_int("beam_width", beam_width)
-        for name, value in (
-            ("length_penalty", length_penalty),
-            ("coverage_penalty", coverage_penalty),
-        ):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(
-                    f"`{name}` must be a number >= 0. Received: {name}={value!r}"
-                )
-        self.length_penalty = float(length_penalty)
-        self.coverage_penalty = float(coverage_penalty)
+        self.length_penalty = validate_non_negative_float("length_penalty", length_penalty)
+        self.coverage_penalty = validate_non_negative_float("coverage_penalty", coverage_penalty)
         self.num_return = attention_utils.validate_positive_int("num_return", num_return)
         if self.num_return > self.beam_width:
             raise ValueError(

@@ -5,6 +5,7 @@ from keras import ops
 
 from keras_attention.layers import attention_utils
 from keras_attention.models.samplers.sampler import NEG, Sampler, validate_seed
+from keras_attention.utils.validation import validate_positive_float
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
@@ -38,14 +39,7 @@ class RandomSampler(Sampler):
     """
 
     def __init__(self, temperature=1.0, top_k=None, seed=None):
-        if isinstance(temperature, bool) or not isinstance(
-            temperature, (int, float)
-        ) or not temperature > 0:
-            raise ValueError(
-                "`temperature` must be a positive number. "
-                f"Received: temperature={temperature!r}"
-            )
-        self.temperature = float(temperature)
+        self.temperature = validate_positive_float("temperature", temperature)
         self.top_k = attention_utils.validate_positive_int("top_k", top_k, allow_none=True)
         self.seed = validate_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
