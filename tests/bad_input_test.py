@@ -40,6 +40,7 @@ from keras_attention.data import (
 from keras_attention.data import timeseries as ts
 from keras_attention.models import (
     GreedySampler,
+    ImageCaptioner,
     Seq2SeqTranslator,
     TimeSeriesForecaster,
 )
@@ -74,6 +75,11 @@ def predict_after_a_good_call(x):
     model = compiled_forecaster()
     model.predict({"drivers": ones(3, 6, 2), "past_target": ones(3, 5, 1)}, verbose=0)
     return model.predict(x, verbose=0)
+
+
+def small_captioner():
+    return ImageCaptioner(vocabulary_size=12, image_shape=(16, 16, 1), conv_filters=(4, 4),
+                          conv_pools=(2, 2), units=8, embedding_dim=4)
 
 
 def built_bahdanau():
@@ -159,6 +165,19 @@ CASES = [
      lambda: ka.BahdanauAttention(3)(ones(2, 4), ones(2, 5, 4), value_mask=ones(3, 5, dtype=bool)),
      ValueError, "`value_mask` must have shape (batch, memory_length) = (2, 5), like "
      "`value`. Received: value_mask.shape=(3, 5)"),
+    # A memory mask passed as the single `mask=` (the query's mask in Keras'
+    # convention) was dropped without a word for a one-step query.
+    ("memory_mask_as_single_mask", None,
+     lambda: ka.BahdanauAttention(3)(ones(2, 4), ones(2, 5, 4), mask=ones(2, 5, dtype=bool)),
+     ValueError, "A rank-2 `query` is one decoder step, with no steps to mask: `query_mask` "
+     "must be None or have shape (2,) (a single `mask=` is the query's mask, as in Keras; to "
+     "mask the memory pass `value_mask=` or `mask=[query_mask, value_mask]`). Received: "
+     "query_mask.shape=(2, 5)"),
+    ("query_mask_steps", None,
+     lambda: ka.LuongAttention("dot")(ones(2, 3, 4), ones(2, 5, 4), mask=ones(2, 5, dtype=bool)),
+     ValueError, "`query_mask` must have shape (batch, steps) = (2, 3), like `query` (a single "
+     "`mask=` is the query's mask, as in Keras; to mask the memory pass `value_mask=` or "
+     "`mask=[query_mask, value_mask]`). Received: query_mask.shape=(2, 5)"),
     ("dot_score_unequal_sizes", None, lambda: ka.LuongAttention("dot")(ones(2, 3), ones(2, 5, 4)),
      ValueError, "score_mode='dot' needs queries and keys of the same size. Received: "
      "query dim=3, key dim=4. Use score_mode='general' or 'concat' for different sizes."),
@@ -198,6 +217,18 @@ CASES = [
      ValueError, "The series has 30 rows, fewer than one window needs: protocol='nowcast' "
      "with window=25 and horizon=10 spans 34 rows (window + horizon - 1)."),
     # -- model inputs ----------------------------------------------------------------
+    # One example's ids without the batch axis reached the encoder's LSTM
+    # ("expected ndim=3, found ndim=2").
+    ("translator_generate_1d_source_ids", None,
+     lambda: translator().generate(np.array([5, 6, 7], "int32")),
+     ValueError, "`source_ids` must have shape (batch, length): one row of ids per example. "
+     "Received: source_ids.shape=(3,)"),
+    # NaN pixels were captioned without a word by generate (fit refused them).
+    ("captioner_generate_nan_images", None,
+     lambda: small_captioner().generate(np.full((1, 16, 16, 1), np.nan, "float32"),
+                                        max_length=3),
+     ValueError, "`images` must not hold NaN or infinite values (they would propagate "
+     "silently through the attention weights). Received: images[0, 0, 0, 0]=nan"),
     ("translator_batch_mismatch", None,
      lambda: translator()({"source_ids": ones(2, 3, dtype="int32"),
                            "target_ids": ones(3, 4, dtype="int32")}),

@@ -10,7 +10,7 @@ from keras_attention.models import captioner_layers as cl
 from keras_attention.models import samplers as samplers_lib
 from keras_attention.models import translator_layers as tl
 from keras_attention.models.image_captioning import ImageCaptioning
-from keras_attention.models.task import Task
+from keras_attention.models.task import Task, check_finite
 from keras_attention.models.token_decoding import TokenDecoding, token_compile_defaults
 from keras_attention.models.token_export import TokenDecoderExport
 from keras_attention.runtime.image_preprocessor import ImagePreprocessor
@@ -340,6 +340,9 @@ class ImageCaptioner(ImageCaptioning, TokenDecoding, TokenDecoderExport, Task):
                 "`preprocessor.encode_images` converts integer images). "
                 f"Received: dtype={dtype}"
             )
+        values = tl.eager_values(images)  # known values: NaN would caption silently
+        if values is not None:
+            check_finite("images", values)
 
     def encode(self, images, training=None):
         """Runs the encoder.

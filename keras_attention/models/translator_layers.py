@@ -119,12 +119,23 @@ def eager_values(x):
 
 
 def check_token_ids(name, ids, size, size_name):
-    """Token ids must be integers in [0, size) (checked when their values are known).
+    """Token ids must be a `(batch, length)` array of integers in [0, size)
+    (the values checked when they are known).
 
     An embedding lookup would otherwise fail deep inside the backend (TF on
     CPU), silently return zeros (TF on GPU), wrap around (negative ids) or
     truncate floats.
     """
+    shape = getattr(ids, "shape", None)
+    try:
+        rank = None if shape is None else len(shape)
+    except (TypeError, ValueError):  # a traced tensor of unknown rank
+        rank = None
+    if rank not in (None, 2):
+        raise ValueError(
+            f"`{name}` must have shape (batch, length): one row of ids per example. "
+            f"Received: {name}.shape={tuple(shape)}"
+        )
     dtype = str(getattr(ids, "dtype", ""))
     if dtype and "int" not in dtype:
         values = eager_values(ids)

@@ -144,11 +144,15 @@ def test_float16_is_finite_and_close_to_float32():
     half = ReversibleInstanceNormalization(dtype="float16")
     full = ReversibleInstanceNormalization()
     out16, stats16 = half(x.astype("float16"))
-    out32, _ = full(x)
+    # The reference sees the same float16-rounded input (near 4000 float16
+    # steps by 2, which alone moves the output by up to ~0.03 depending on
+    # the draw): what is left is the layer's own float16 arithmetic, within
+    # ~1e-3 over 200 draws.
+    out32, _ = full(x.astype("float16").astype("float32"))
     assert standardize_dtype(out16.dtype) == "float16"
     assert standardize_dtype(stats16["scale"].dtype) == "float16"
     assert np.isfinite(to_numpy(out16)).all()
-    np.testing.assert_allclose(to_numpy(out16).astype("float32"), to_numpy(out32), atol=1e-2)
+    np.testing.assert_allclose(to_numpy(out16).astype("float32"), to_numpy(out32), atol=4e-3)
     back = to_numpy(half.denormalize(out16, stats16)).astype("float32")
     np.testing.assert_allclose(back, x, rtol=2e-3)
     # A constant window (variance 0) gives zeros, not NaN.
