@@ -346,27 +346,36 @@ def test_evaluate_a_forecaster_with_baselines(forecaster, tmp_path, capsys):
     assert results["linear"]["rmse"] < results["naive"]["rmse"]  # the series is linear
 
 
-@pytest.mark.slow
-def test_evaluate_on_a_csv_reads_the_models_columns_by_name(forecaster, tmp_path, capsys):
-    path, _ = forecaster
-    frame = ts.synthetic_series(200)
+def assert_evaluate_reads_columns_by_name(model_path, frame, missing, tmp_path, capsys):
+    """`evaluate --data` scores a CSV with the model's columns in the file's
+    order and reversed alike, and refuses one without the column `missing`
+    by name, before its length is checked. Returns the refusal's line."""
     rmse = {}
     for name, columns in (("in_order", list(frame.columns)),
                           ("reversed", list(reversed(frame.columns)))):
         csv, report = tmp_path / f"{name}.csv", tmp_path / f"{name}.json"
         frame[columns].to_csv(csv, index=False)
-        args = ["evaluate", "--model", str(path), "--data", str(csv), "--output", str(report)]
+        args = ["evaluate", "--model", str(model_path), "--data", str(csv),
+                "--output", str(report)]
         assert cli.main(args) == 0
         rmse[name] = json.loads(report.read_text())["results"]["model"]["rmse"]
     # The driving series go to the model by name, not in the file's order.
     assert rmse["reversed"] == pytest.approx(rmse["in_order"], rel=1e-6)
     capsys.readouterr()
-    # A file without one of them is refused by name, before its length is checked.
     short = tmp_path / "short.csv"
-    frame.drop(columns="x2").head(5).to_csv(short, index=False)
-    assert cli.main(["evaluate", "--model", str(path), "--data", str(short)]) == 1
+    frame.drop(columns=missing).head(5).to_csv(short, index=False)
+    assert cli.main(["evaluate", "--model", str(model_path), "--data", str(short)]) == 1
     (line,) = error_lines(capsys.readouterr().err)
-    assert f"argument --data: {short} has no column 'x2' (driving series: x1,x2,x3,x4)" in line
+    assert f"argument --data: {short} has no column {missing!r}" in line
+    return line
+
+
+@pytest.mark.slow
+def test_evaluate_on_a_csv_reads_the_models_columns_by_name(forecaster, tmp_path, capsys):
+    path, _ = forecaster
+    line = assert_evaluate_reads_columns_by_name(
+        path, ts.synthetic_series(200), "x2", tmp_path, capsys)
+    assert "has no column 'x2' (driving series: x1,x2,x3,x4); columns: x1, x3, x4, target" in line
 
 
 @pytest.mark.slow
@@ -379,22 +388,8 @@ def test_evaluate_reads_a_column_whose_name_holds_a_comma(tmp_path, capsys):
     out = tmp_path / "model"
     run("train", "forecast", "--data", train_csv, "--target", "target", "--epochs", 1,
         "--units", 8, "--output-dir", out)
-    rmse = {}
-    for name, columns in (("in_order", list(frame.columns)),
-                          ("reversed", list(reversed(frame.columns)))):
-        csv, report = tmp_path / f"{name}.csv", tmp_path / f"{name}.json"
-        frame[columns].to_csv(csv, index=False)
-        args = ["evaluate", "--model", str(out / "model.keras"), "--data", str(csv),
-                "--output", str(report)]
-        assert cli.main(args) == 0
-        rmse[name] = json.loads(report.read_text())["results"]["model"]["rmse"]
-    assert rmse["reversed"] == pytest.approx(rmse["in_order"], rel=1e-6)
-    capsys.readouterr()
-    short = tmp_path / "short.csv"
-    frame.drop(columns="x1, lagged").head(5).to_csv(short, index=False)
-    assert cli.main(["evaluate", "--model", str(out / "model.keras"), "--data", str(short)]) == 1
-    (line,) = error_lines(capsys.readouterr().err)
-    assert f"argument --data: {short} has no column 'x1, lagged'" in line
+    assert_evaluate_reads_columns_by_name(
+        out / "model.keras", frame, "x1, lagged", tmp_path, capsys)
 
 
 @pytest.mark.slow
