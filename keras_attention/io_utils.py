@@ -90,7 +90,8 @@ def atomic_directory(path):
     """Yields a temporary folder; it replaces `path` as a whole on success.
 
     An existing folder at `path` is kept until the new one is complete (a
-    SavedModel export, for example, is written this way).
+    SavedModel export, for example, is written this way); an existing file
+    at `path` is refused (`ValueError`), never replaced.
 
     Example:
 
@@ -108,6 +109,13 @@ def atomic_directory(path):
     (['v1.txt'], ['export'])
     """
     path = os.path.abspath(os.fspath(path))
+    if os.path.exists(path) and not os.path.isdir(path):
+        # Only a folder is replaced: a file there (e.g. a trained `.keras`
+        # model given as the SavedModel's path by mistake) is never lost.
+        raise ValueError(
+            f"`path` must name a folder to write, but it is an existing file, which "
+            f"is never replaced. Received: path={path!r}"
+        )
     folder = _folder(path)
     tmp = tempfile.mkdtemp(dir=folder, prefix=".tmp-" + os.path.basename(path) + "-")
     try:

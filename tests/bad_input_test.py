@@ -63,6 +63,12 @@ def forecaster():
     return TimeSeriesForecaster(window=6, num_features=2, units=4)
 
 
+def built_forecaster():
+    model = forecaster()
+    model.build()
+    return model
+
+
 def compiled_forecaster():
     model = forecaster()
     model.compile(optimizer="adam", loss="mse")
@@ -307,6 +313,12 @@ CASES = [
      ValueError, "The Seq2SeqTranslator is not built, so it has no weights to export. Call it "
      "once on data, fit it, or load a trained one (`keras_attention.models.load_model`) before "
      "exporting. Received: an unbuilt model 'unbuilt'"),
+    # A SavedModel path naming an existing file (a trained .keras model given
+    # by mistake) replaced that file with the SavedModel folder.
+    ("export_saved_model_over_a_file", lambda d: write(d / "model.keras", b"trained weights"),
+     lambda: export.export_saved_model(built_forecaster(), "model.keras"),
+     ValueError, re.compile(r"`path` must name a folder to write, but it is an existing file, "
+                            r"which is never replaced. Received: path='.*/model\.keras'")),
     # -- loading something that is not a keras_attention model ------------------------------------
     ("load_random_bytes", lambda d: write(d / "m.keras", os.urandom(256)),
      lambda: load_ka_model("m.keras"),
