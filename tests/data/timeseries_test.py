@@ -235,7 +235,14 @@ def test_error_split_counts_exceed_rows():
         ({"split": (1.0,)}, "`split` must be a tuple of 2 (train, test) or 3 (train, val, test)"),
         ({"data": [1, 2]}, "`data` must be a pandas DataFrame or the path of a .csv or .csv.xz file. Received: data of type list"),
         ({"data": "x.parquet"}, "`data` must be a pandas DataFrame or the path of a .csv or .csv.xz file. Received: data='x.parquet'"),
-        ({"features": ["y"]}, "`features` must not contain the target column 'y'."),
+        ({"features": ["y"]}, "`features` must not contain the target column 'y'. "
+         "Received: features=['y']"),
+        # An empty list was blamed on the data ("no column besides the target");
+        # a repeated column was read twice.
+        ({"features": []}, "`features` must name at least one driving series (None: every "
+         "column but the target). Received: features=[]"),
+        ({"features": ["a", "a"]}, "`features` must not repeat a column. Received: ['a'] "
+         "more than once in features=['a', 'a']"),
     ],
 )
 def test_argument_errors(kwargs, match):

@@ -96,7 +96,19 @@ def select_columns(data, target, features=None, interpolate=False):
             )
         if target in features:
             raise ValueError(
-                f"`features` must not contain the target column {target!r}."
+                f"`features` must not contain the target column {target!r}. "
+                f"Received: features={features!r}"
+            )
+        if not features:
+            raise ValueError(
+                "`features` must name at least one driving series (None: every "
+                "column but the target). Received: features=[]"
+            )
+        repeated = sorted({c for c in features if features.count(c) > 1})
+        if repeated:  # the model would read the same series twice
+            raise ValueError(
+                f"`features` must not repeat a column. Received: {repeated} more than "
+                f"once in features={features!r}"
             )
     if not features:
         raise ValueError(
