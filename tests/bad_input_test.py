@@ -88,6 +88,12 @@ def small_captioner():
                           conv_pools=(2, 2), units=8, embedding_dim=4)
 
 
+def luong_decoder():
+    cell = ka.AttentionDecoderCell(keras.layers.LSTMCell(8), ka.LuongAttention("general"),
+                                   query="current", input_feeding=False, attention_layer_size=8)
+    return ka.AttentionDecoder(cell)
+
+
 def built_bahdanau():
     layer = ka.BahdanauAttention(3)
     layer(ones(2, 4), ones(2, 5, 4))
@@ -235,6 +241,21 @@ CASES = [
                                         max_length=3),
      ValueError, "`images` must not hold NaN or infinite values (they would propagate "
      "silently through the attention weights). Received: images[0, 0, 0, 0]=nan"),
+    # The decoder's own inputs reached the backend: a loop's TensorArray
+    # ("Cannot unstack 5 tensors ...") or the cell's MatMul.
+    ("decoder_mask_length", None,
+     lambda: luong_decoder()(ones(2, 3, 4), ones(2, 5, 8), mask=ones(2, 5, dtype=bool)),
+     ValueError, "`mask` must have shape (batch, steps) = (2, 3), like `inputs`. "
+     "Received: mask.shape=(2, 5)"),
+    ("decoder_token_ids_without_embedding", None,
+     lambda: luong_decoder()(ones(2, 3), ones(2, 5, 8)),
+     ValueError, "`inputs` must have shape (batch, steps, input_dim): this decoder has no "
+     "`embedding` for token ids. Received: inputs.shape=(2, 3)"),
+    ("decoder_initial_state_size", None,
+     lambda: luong_decoder()(ones(2, 3, 4), ones(2, 5, 8), initial_state=[ones(2, 7), ones(2, 7)]),
+     ValueError, "`initial_state[0]` must have shape (batch, 8) (batch as `inputs`, 8: the "
+     "state size of the wrapped LSTMCell). Received: initial_state[0].shape=(2, 7) with "
+     "inputs.shape=(2, 3, 4)"),
     ("translator_batch_mismatch", None,
      lambda: translator()({"source_ids": ones(2, 3, dtype="int32"),
                            "target_ids": ones(3, 4, dtype="int32")}),

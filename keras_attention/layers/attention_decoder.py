@@ -318,8 +318,44 @@ class AttentionDecoder(keras.layers.Layer):
         first = ops.expand_dims(ops.arange(steps) == 0, -1)
         return ops.logical_and(use_prediction, ops.logical_not(first))
 
+    def _check_call_inputs(self, inputs, mask, initial_state):
+        """Clear errors for step inputs, a target mask or initial states that
+        do not fit (static shapes), before the loop or a MatMul meets them."""
+        shape = tuple(getattr(inputs, "shape", ()))
+        if len(shape) != (2 if self.takes_tokens else 3):
+            expected = ("(batch, steps) token ids: this decoder has an `embedding`"
+                        if self.takes_tokens else
+                        "(batch, steps, input_dim): this decoder has no `embedding` for "
+                        "token ids")
+            raise ValueError(f"`inputs` must have shape {expected}. Received: "
+                             f"inputs.shape={shape}")
+
+        def differ(a, b):
+            return a is not None and b is not None and a != b
+
+        m = None if mask is None else tuple(getattr(mask, "shape", ()))
+        if m is not None and (len(m) != 2 or differ(m[0], shape[0]) or differ(m[1], shape[1])):
+            raise ValueError(f"`mask` must have shape (batch, steps) = {shape[:2]}, like "
+                             f"`inputs`. Received: mask.shape={m}")
+        if initial_state is None or not self.cell.built:
+            return
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [
+            initial_state]
+        sizes = self.cell._cell_state_sizes
+        if len(states) != len(sizes):
+            return  # the cell names the expected count
+        for i, (state, size) in enumerate(zip(states, sizes, strict=True)):
+            s = tuple(getattr(state, "shape", ()))
+            if len(s) != 2 or differ(s[1], size) or differ(s[0], shape[0]):
+                raise ValueError(
+                    f"`initial_state[{i}]` must have shape (batch, {size}) (batch as "
+                    f"`inputs`, {size}: the state size of the wrapped "
+                    f"{type(self.cell.cell).__name__}). Received: "
+                    f"initial_state[{i}].shape={s} with inputs.shape={shape}")
+
     def _setup(self, inputs, memory, memory_mask, initial_state, mask=None):
         """Prepare the memory (keys projected once), fill the target mask, initial states."""
+        self._check_call_inputs(inputs, mask, initial_state)
         memory = self.prepare_memory(memory, memory_mask)
         if mask is None and self.takes_tokens and self.embedding.mask_zero:
             mask = ops.not_equal(inputs, 0)
