@@ -88,21 +88,6 @@ def least_squares(a, y):
     return np.linalg.lstsq(np.c_[a, np.ones(len(a))], y, rcond=None)[0]
 
 
-def relaxed_lasso(a, y, va, vy, ta, ty):
-    """Least squares on the lasso's support, the support chosen on `va`."""
-    mu, sd = a.mean(0), a.std(0) + 1e-12
-    _, path, _ = lasso_path((a - mu) / sd, y[:, 0] - y[:, 0].mean(), n_alphas=60, eps=1e-4)
-    supports = {tuple(np.flatnonzero(path[:, i])) for i in range(path.shape[1])}
-
-    def val_rmse(keep):
-        w = least_squares(a[:, keep], y)
-        return rmse(np.c_[va[:, keep], np.ones(len(va))] @ w, vy)
-
-    keep = list(min(supports, key=lambda s: val_rmse(list(s))))
-    w = least_squares(np.concatenate([a, va])[:, keep], np.concatenate([y, vy]))
-    return rmse(np.c_[ta[:, keep], np.ones(len(ta))] @ w, ty), len(keep)
-
-
 def _support_path(a, y):
     """The lasso path's supports (z-scored design, centered target)."""
     mu, sd = a.mean(0), a.std(0) + 1e-12
@@ -110,36 +95,43 @@ def _support_path(a, y):
     return sorted({tuple(np.flatnonzero(path[:, i])) for i in range(path.shape[1])}, key=len)
 
 
-def _ls_rmse(keep, a, y, va, vy):
-    """Validation RMSE of least squares on the columns `keep` (none: the change 0)."""
-    if not keep:
-        return rmse(0.0 * vy, vy)
-    w = least_squares(a[:, keep], y)
-    return rmse(np.c_[va[:, keep], np.ones(len(va))] @ w, vy)
+def _ls_predict(keep, a, y, x):
+    """Least squares (with an intercept) on the columns `keep` of `a`, applied to `x`."""
+    return np.c_[x[:, keep], np.ones(len(x))] @ least_squares(a[:, keep], y)
+
+
+def relaxed_lasso(a, y, va, vy, ta, ty):
+    """Least squares on the lasso's support, the support chosen on `va`."""
+    keep = list(min(_support_path(a, y), key=lambda s: rmse(_ls_predict(list(s), a, y, va), vy)))
+    test = _ls_predict(keep, np.concatenate([a, va]), np.concatenate([y, vy]), ta)
+    return rmse(test, ty), len(keep)
+
+
+def _sparse_predict(keep, a, y, x):
+    """`_ls_predict`; with no column, the change 0 ("repeat the last value")."""
+    return _ls_predict(keep, a, y, x) if keep else np.zeros((len(x), 1))
 
 
 def sparse_candidate(fit, val, test, rough, is_own):
     """The relaxed lasso chosen like a candidate of the library's search."""
     (a, y, is_level), (va, vy), (ta, ty) = fit, val, test
     cut = int(round(0.8 * len(a)))  # `_holdout_split`'s inner split
-    keep = list(min(_support_path(a[:cut], y[:cut]),
-                    key=lambda s: _ls_rmse(list(s), a[:cut], y[:cut], a[cut:], y[cut:])))
-    _, _, info = lp.fit_grouped_ridge(
+    keep = list(min(_support_path(a[:cut], y[:cut]), key=lambda s: rmse(
+        _sparse_predict(list(s), a[:cut], y[:cut], a[cut:]), y[cut:])))
+    # The library's search; with a holdout it fits the chosen part on `a`.
+    coef, b, info = lp.fit_grouped_ridge(
         a, y, is_level, rough, holdout=(va, vy), is_own=is_own, naive=True)
     library_val = info["naive_rmse"][0] if info["naive"][0] else info["holdout_rmse"][0]
-    sparse_val = _ls_rmse(keep, a, y, va, vy)
+    sparse_error = (_sparse_predict(keep, a, y, va) - vy)[:, 0]
+    sparse_val = rmse(sparse_error, 0.0)
     # Diebold-Mariano statistic of the validation gain (per-window squared
     # errors, the library's part minus the candidate's; > 2: not chance).
-    coef, b, _ = lp.fit_grouped_ridge(a, y, is_level, rough, is_own=is_own, **lp.chosen(info))
-    library_error = (va @ coef + b - vy)[:, 0]
-    w = least_squares(a[:, keep], y) if keep else np.zeros((1, 1))
-    sparse_error = (np.c_[va[:, keep], np.ones(len(va))] @ w - vy)[:, 0]
-    loss_gain = library_error**2 - sparse_error**2
+    loss_gain = (va @ coef + b - vy)[:, 0] ** 2 - sparse_error**2
     spread = loss_gain.std(ddof=1) / np.sqrt(len(loss_gain))
     dm = loss_gain.mean() / spread if spread > 0 else 0.0  # 0: the same forecasts
     kept = sparse_val <= (1.0 - lp.SEARCH_MARGIN) * library_val
-    test_rmse = _ls_rmse(keep, np.concatenate([a, va]), np.concatenate([y, vy]), ta, ty)
-    return {"test": test_rmse, "kept": bool(kept), "columns": len(keep),
+    test_pred = _sparse_predict(keep, np.concatenate([a, va]), np.concatenate([y, vy]), ta)
+    return {"test": rmse(test_pred, ty), "kept": bool(kept), "columns": len(keep),
             "val_gain": round(1 - sparse_val / library_val, 4), "val_dm": round(float(dm), 2)}
 
 

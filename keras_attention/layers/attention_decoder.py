@@ -330,9 +330,7 @@ class AttentionDecoder(keras.layers.Layer):
             raise ValueError(f"`inputs` must have shape {expected}. Received: "
                              f"inputs.shape={shape}")
 
-        def differ(a, b):
-            return a is not None and b is not None and a != b
-
+        differ = attention_utils.dims_differ
         m = None if mask is None else tuple(getattr(mask, "shape", ()))
         if m is not None and (len(m) != 2 or differ(m[0], shape[0]) or differ(m[1], shape[1])):
             raise ValueError(f"`mask` must have shape (batch, steps) = {shape[:2]}, like "
@@ -341,7 +339,7 @@ class AttentionDecoder(keras.layers.Layer):
             return
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [
             initial_state]
-        sizes = self.cell._cell_state_sizes
+        sizes = loops.cell_state_sizes(self.cell.cell)
         if len(states) != len(sizes):
             return  # the cell names the expected count
         for i, (state, size) in enumerate(zip(states, sizes, strict=True)):

@@ -31,6 +31,11 @@ PROBABILITY_FNS = ("softmax", "sparsemax", "hardmax", "hard_straight_through")
 _NEG = -1e9
 
 
+def dims_differ(a, b):
+    """Whether two static dimensions are both known and unequal."""
+    return a is not None and b is not None and a != b
+
+
 def validate_probability_fn(probability_fn):
     """A normaliser name of `PROBABILITY_FNS`, or a callable.
 

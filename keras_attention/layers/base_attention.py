@@ -7,6 +7,13 @@ from keras import ops
 
 from keras_attention.layers import attention_utils
 
+# A single `mask=` is the query's mask (Keras passes the first argument's
+# mask there): a memory mask passed that way is refused, never dropped.
+_SINGLE_MASK_HINT = (
+    "(a single `mask=` is the query's mask, as in Keras; to mask the memory pass "
+    "`value_mask=` or `mask=[query_mask, value_mask]`)"
+)
+
 
 class BaseAttention(keras.layers.Layer):
     """Base class of the score/mechanism layers (not registered, not public).
@@ -342,9 +349,7 @@ class BaseAttention(keras.layers.Layer):
                         f"this layer was built with. Received: {name}.shape={s}"
                     )
 
-        def differ(a, b):
-            return a is not None and b is not None and a != b
-
+        differ = attention_utils.dims_differ
         if differ(q[0], v[0]):
             raise ValueError(
                 "`query` and `value` must have the same batch size. "
@@ -361,23 +366,18 @@ class BaseAttention(keras.layers.Layer):
                 "`value_mask` must have shape (batch, memory_length) = "
                 f"{v[:2]}, like `value`. Received: value_mask.shape={m}"
             )
-        # A single `mask=` is the query's mask (Keras passes the first
-        # argument's mask there): a memory mask passed that way must not be
-        # dropped without a word.
-        hint = ("(a single `mask=` is the query's mask, as in Keras; to mask the "
-                "memory pass `value_mask=` or `mask=[query_mask, value_mask]`)")
         m = _static_shape(query_mask)
         if m is not None and len(q) == 3 and (
             len(m) != 2 or differ(m[0], q[0]) or differ(m[1], q[1])
         ):
             raise ValueError(
                 f"`query_mask` must have shape (batch, steps) = {q[:2]}, like `query` "
-                f"{hint}. Received: query_mask.shape={m}"
+                f"{_SINGLE_MASK_HINT}. Received: query_mask.shape={m}"
             )
         if m is not None and len(q) == 2 and (len(m) != 1 or differ(m[0], q[0])):
             raise ValueError(
                 "A rank-2 `query` is one decoder step, with no steps to mask: "
-                f"`query_mask` must be None or have shape ({q[0]},) {hint}. "
+                f"`query_mask` must be None or have shape ({q[0]},) {_SINGLE_MASK_HINT}. "
                 f"Received: query_mask.shape={m}"
             )
 

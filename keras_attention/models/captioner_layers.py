@@ -10,7 +10,6 @@ from keras_attention.layers.attention_decoder_cell import AttentionDecoderCell
 from keras_attention.layers.bahdanau_attention import BahdanauAttention
 from keras_attention.layers.hard_attention import HardAttention
 from keras_attention.runtime.vocabulary import END_ID, PAD_ID
-from keras_attention.utils.validation import validate_non_negative_float
 
 ATTENTIONS = ("soft", "hard", "none")
 CELLS = {
@@ -44,10 +43,6 @@ def check_int_list(name, values, minimum):
             f"Received: {name}={values!r}"
         )
     return [int(v) for v in values]
-
-
-def check_weight(name, value):
-    return validate_non_negative_float(name, value)
 
 
 def check_encoder(encoder, image_shape):

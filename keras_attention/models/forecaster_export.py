@@ -3,13 +3,7 @@
 import numpy as np
 
 from keras_attention.models import forecaster_layers
-from keras_attention.models.task import (
-    ATTENTION,
-    VALUES,
-    Endpoint,
-    check_finite,
-    to_numpy,
-)
+from keras_attention.models.task import ATTENTION, VALUES, Endpoint, to_numpy
 
 
 def _window_labels(window, protocol):
@@ -46,13 +40,11 @@ class ForecasterExport:
                 raise ValueError(
                     f"`{name}` must be an array of numbers. Received: {inputs[name]!r:.80}"
                 ) from None
-        drivers, past = arrays["drivers"], arrays["past_target"]
-        if past.ndim == 2:
-            past = past[..., None]
-        forecaster_layers.check_input_shapes(self, drivers, past)
-        check_finite("drivers", drivers)
-        check_finite("past_target", past)
-        return {"drivers": drivers, "past_target": past}
+        past = arrays["past_target"]
+        if past.ndim == 2:  # expanded here: `split_inputs` would return a tensor
+            arrays["past_target"] = past[..., None]
+        forecaster_layers.split_inputs(self, arrays)  # shapes, batch, finite values
+        return arrays
 
     def generate(self, inputs, sampler=None, max_length=None):
         """Forecasts and attention, as the exported `predict` returns them.

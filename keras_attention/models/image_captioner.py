@@ -14,6 +14,7 @@ from keras_attention.models.task import Task, check_finite
 from keras_attention.models.token_decoding import TokenDecoding, token_compile_defaults
 from keras_attention.models.token_export import TokenDecoderExport
 from keras_attention.runtime.image_preprocessor import ImagePreprocessor
+from keras_attention.utils.validation import validate_non_negative_float
 
 ATTENTIONS = cl.ATTENTIONS
 POSITIONS = cl.POSITIONS
@@ -195,11 +196,11 @@ class ImageCaptioner(ImageCaptioning, TokenDecoding, TokenDecoderExport, Task):
         self.deep_output_units = attention_utils.validate_positive_int(
             "deep_output_units", deep_output_units, allow_none=True
         )
-        self.doubly_stochastic_weight = cl.check_weight(
+        self.doubly_stochastic_weight = validate_non_negative_float(
             "doubly_stochastic_weight", doubly_stochastic_weight
         )
-        self.reinforce_weight = cl.check_weight("reinforce_weight", reinforce_weight)
-        self.entropy_weight = cl.check_weight("entropy_weight", entropy_weight)
+        self.reinforce_weight = validate_non_negative_float("reinforce_weight", reinforce_weight)
+        self.entropy_weight = validate_non_negative_float("entropy_weight", entropy_weight)
         self.baseline_decay = attention_utils.validate_rate("baseline_decay", baseline_decay)
         self.dropout = attention_utils.validate_rate("dropout", dropout)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):

@@ -23,6 +23,8 @@ PREPROCESSING_SUFFIX = ".preprocessing.json"
 
 # -- data ---------------------------------------------------------------------------------
 def _check_data(spec, option="data", features=None):
+    """`spec.data` exists and (a CSV) holds the target and `features` (the
+    resolved list of driving series), before the split meets a short file."""
     data = spec.data
     if data in ("synthetic", "nasdaq", "sml2010"):
         return
@@ -40,7 +42,7 @@ def _check_data(spec, option="data", features=None):
     if spec.target not in columns:
         raise ConfigError("target", f"{data} has no column {spec.target!r}; columns: "
                           f"{', '.join(columns)}")
-    features = features or spec.feature_list() or ()
+    features = features or ()
     missing = [f for f in features if f not in columns]
     if missing:  # before the split is applied to a file that may be too short
         raise ConfigError(option, f"{data} has no column {', '.join(map(repr, missing))} "
@@ -67,7 +69,7 @@ def load_series(spec, option="data", features=None):
         ConfigError: naming the option at fault (`--data`, `--target`,
             `--interpolate` for missing cells).
     """
-    features = list(features) if features is not None else None
+    features = list(features) if features is not None else spec.feature_list()
     _check_data(spec, option, features)
     data, target, default_features, split = spec.data, spec.target, None, (0.7, 0.3)
     if data == "synthetic":
@@ -82,7 +84,7 @@ def load_series(spec, option="data", features=None):
         split = ts.SML2010_DARNN_SPLIT
     else:
         frame = data  # a CSV path; make_windows reads and checks it
-    features = features or spec.feature_list() or default_features
+    features = features or default_features
     split = spec.split_parts() or split
     fraction = spec.validation_fraction
     if len(split) == 2 and fraction:

@@ -384,7 +384,7 @@ def evaluate(model, config, model_path=None, log=print, **_):
         # file's other columns in the file's order).
         spec = dataclasses.replace(spec, data=config.data,
                                    target=spec.target or preprocessing["target"])
-    series = load_series(spec, features=preprocessing["features"] if config.data else None)
+    series = load_series(spec, features=preprocessing["features"])
     if series.window != model.window or series.num_features != model.num_features:
         raise ConfigError(
             "data", f"its windows ({series.window} steps, {series.num_features} driving "
